@@ -1,0 +1,1 @@
+"""Qt-free domain: dataclasses, rules, errors, progress. Standard library only."""

@@ -1,0 +1,172 @@
+"""Frozen dataclasses passed between layers. No ORM row ever leaves store/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    @property
+    def minor_units(self) -> int:
+        exponent = 0 if self.currency in ZERO_DECIMAL_CURRENCIES else 2
+        return int((self.amount * (10**exponent)).to_integral_value())
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+        return cls(Decimal(minor).scaleb(-exponent), currency)
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f} {self.currency}"
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    marketplace_id: str
+    country_code: str
+    name: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class Account:
+    seller_id: str
+    region: str
+    marketplaces: tuple[Marketplace, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    order_item_id: str
+    asin: str
+    sku: str
+    title: str
+    quantity_ordered: int
+    quantity_shipped: int
+    item_price: Money
+    item_tax: Money
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order without buyer PII; city/state/postal/country are not PII here."""
+
+    order_id: str
+    marketplace_id: str
+    purchase_date: datetime
+    last_updated: datetime
+    status: str
+    fulfillment_channel: str  # "MFN" (seller ships) or "AFN" (FBA)
+    order_total: Money
+    ship_city: str = ""
+    ship_state: str = ""
+    ship_postal_code: str = ""
+    ship_country: str = ""
+    ship_by: datetime | None = None
+    deliver_by: datetime | None = None
+    items: tuple[OrderItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderPii:
+    """Buyer data needed to ship one order; deleted when the retention window ends."""
+
+    order_id: str
+    buyer_name: str = ""
+    buyer_email: str = ""
+    buyer_phone: str = ""
+    recipient_name: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    address_line3: str = ""
+    company: str = ""
+    gift_message: str = ""
+    delivery_instructions: str = ""
+
+    def __repr__(self) -> str:  # never print buyer data by accident
+        return f"OrderPii(order_id={self.order_id!r}, <redacted>)"
+
+
+@dataclass(frozen=True)
+class Listing:
+    sku: str
+    marketplace_id: str
+    asin: str
+    title: str
+    price: Money | None
+    quantity: int | None
+    status: str
+    fulfillment_channel: str
+    issues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    entry_id: int
+    at: datetime
+    event: str
+    actor: str
+    object_ids: tuple[str, ...]
+    detail: dict[str, object] = field(default_factory=dict, compare=False)
+    prev_hash: str = ""
+    entry_hash: str = ""
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    entries_checked: int
+    broken_at: int | None = None  # entry id of the first broken link
+    reason: str = ""
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"Audit chain intact ({self.entries_checked} entries checked)."
+        return f"Audit chain broken at entry {self.broken_at}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class WipeResult:
+    at: datetime
+    cutoff: datetime
+    orders_wiped: int
+    labels_wiped: int
+
+
+@dataclass(frozen=True)
+class DisposalFinding:
+    """PII found past the window; order ids only."""
+
+    kind: str  # "order_pii" or "label_document"
+    order_ids: tuple[str, ...]
+
+    def describe(self) -> str:
+        shown = ", ".join(self.order_ids[:5])
+        more = f" and {len(self.order_ids) - 5} more" if len(self.order_ids) > 5 else ""
+        return f"{len(self.order_ids)} {self.kind} row(s) past the window: {shown}{more}"
+
+
+@dataclass(frozen=True)
+class EncryptionStatus:
+    sqlcipher_version: str
+    cipher: str
+    key_source: str  # "keyring (SecretService)" or "passphrase"
+    database_path: str
+
+
+@dataclass(frozen=True)
+class PrivacyStatus:
+    encryption: EncryptionStatus
+    retention_days: int
+    last_wipe_at: datetime | None
+    last_wipe_orders: int | None
+    orders_with_pii: int
+    audit_entries: int

@@ -1,0 +1,1 @@
+"""spapi package."""

@@ -1,0 +1,233 @@
+"""SQLAlchemy 2 Core schema. Times are ISO-8601 UTC text ("2026-11-26T23:55:07Z"),
+which sorts and compares correctly as text. Money is integer minor units plus currency.
+
+Buyer PII lives only in `order_pii` (one row per order) and `label_documents`, each
+carrying the order's `placed_at` so the retention wipe is one indexed DELETE per table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seller_id", Text, nullable=False, unique=True),
+    Column("region", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+marketplaces = Table(
+    "marketplaces",
+    metadata,
+    Column("marketplace_id", Text, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("country_code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", Text, nullable=False),
+    Column("marketplace_id", Text, nullable=False),
+    Column("asin", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("price_minor", Integer),
+    Column("currency", Text),
+    Column("quantity", Integer),
+    Column("status", Text, nullable=False, default=""),
+    Column("fulfillment_channel", Text, nullable=False, default=""),
+    Column("issues_json", Text, nullable=False, default="[]"),
+    Column("updated_at", Text, nullable=False),
+    UniqueConstraint("marketplace_id", "sku"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", Text, primary_key=True),
+    Column("marketplace_id", Text, nullable=False),
+    Column("purchase_date", Text, nullable=False),
+    Column("last_updated", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("fulfillment_channel", Text, nullable=False),
+    Column("total_minor", Integer, nullable=False, default=0),
+    Column("currency", Text, nullable=False, default="USD"),
+    Column("ship_city", Text, nullable=False, default=""),
+    Column("ship_state", Text, nullable=False, default=""),
+    Column("ship_postal_code", Text, nullable=False, default=""),
+    Column("ship_country", Text, nullable=False, default=""),
+    Column("ship_by", Text),
+    Column("deliver_by", Text),
+    Index("ix_orders_purchase_date", "purchase_date"),
+    Index("ix_orders_last_updated", "last_updated"),
+    Index("ix_orders_status", "status"),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("order_id", Text, ForeignKey("orders.order_id", ondelete="CASCADE"), nullable=False),
+    Column("order_item_id", Text, nullable=False),
+    Column("asin", Text, nullable=False, default=""),
+    Column("sku", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("quantity_ordered", Integer, nullable=False, default=0),
+    Column("quantity_shipped", Integer, nullable=False, default=0),
+    Column("price_minor", Integer, nullable=False, default=0),
+    Column("tax_minor", Integer, nullable=False, default=0),
+    Column("currency", Text, nullable=False, default="USD"),
+    UniqueConstraint("order_id", "order_item_id", name="uq_order_items"),
+)
+
+order_pii = Table(
+    "order_pii",
+    metadata,
+    Column(
+        "order_id",
+        Text,
+        ForeignKey("orders.order_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("placed_at", Text, nullable=False),
+    Column("buyer_name", Text, nullable=False, default=""),
+    Column("buyer_email", Text, nullable=False, default=""),
+    Column("buyer_phone", Text, nullable=False, default=""),
+    Column("recipient_name", Text, nullable=False, default=""),
+    Column("address_line1", Text, nullable=False, default=""),
+    Column("address_line2", Text, nullable=False, default=""),
+    Column("address_line3", Text, nullable=False, default=""),
+    Column("company", Text, nullable=False, default=""),
+    Column("gift_message", Text, nullable=False, default=""),
+    Column("delivery_instructions", Text, nullable=False, default=""),
+    Column("fetched_at", Text, nullable=False),
+    Index("ix_order_pii_placed_at", "placed_at"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Text, ForeignKey("orders.order_id", ondelete="CASCADE"), nullable=False),
+    Column("amazon_shipment_id", Text, unique=True),
+    Column("carrier", Text, nullable=False, default=""),
+    Column("service", Text, nullable=False, default=""),
+    Column("tracking_id", Text, nullable=False, default=""),
+    Column("status", Text, nullable=False, default=""),
+    Column("cost_minor", Integer),
+    Column("currency", Text),
+    Column("created_at", Text, nullable=False),
+    Column("shipped_at", Text),
+)
+
+label_documents = Table(
+    "label_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shipment_id", Integer, ForeignKey("shipments.id", ondelete="CASCADE")),
+    Column("order_id", Text, ForeignKey("orders.order_id", ondelete="CASCADE"), nullable=False),
+    Column("placed_at", Text, nullable=False),
+    Column("kind", Text, nullable=False, default="label"),  # label | packing_slip
+    Column("format", Text, nullable=False),  # PDF | PNG | ZPL203 | ZPL300
+    Column("content", LargeBinary, nullable=False),
+    Column("checksum", Text, nullable=False, default=""),
+    Column("created_at", Text, nullable=False),
+    Index("ix_label_documents_placed_at", "placed_at"),
+)
+
+report_runs = Table(
+    "report_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_type", Text, nullable=False),
+    Column("amazon_report_id", Text),
+    Column("status", Text, nullable=False),
+    Column("requested_at", Text, nullable=False),
+    Column("completed_at", Text),
+    Column("data_start", Text),
+    Column("data_end", Text),
+    Column("row_count", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default=""),
+)
+
+report_rows = Table(
+    "report_rows",
+    metadata,
+    Column("run_id", Integer, ForeignKey("report_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("row_no", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+    UniqueConstraint("run_id", "row_no", name="uq_report_rows"),
+)
+
+staged_listing_changes = Table(
+    "staged_listing_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", Text, nullable=False),
+    Column("marketplace_id", Text, nullable=False),
+    Column("field", Text, nullable=False),  # price | quantity
+    Column("old_value", Text),
+    Column("new_value", Text, nullable=False),
+    Column("status", Text, nullable=False, default="staged"),
+    Column("issues_json", Text, nullable=False, default="[]"),
+    Column("created_at", Text, nullable=False),
+    Column("submitted_at", Text),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("watermark", Text),
+    Column("detail_json", Text, nullable=False, default="{}"),
+    Column("updated_at", Text, nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value_json", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("object_ids", Text, nullable=False, default="[]"),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Index("ix_audit_log_at", "at"),
+)
+
+# The chain's starting point after pruning: the last pruned entry's id and hash,
+# and the head (last id and hash) so that removing entries at the end is detected too.
+audit_anchor = Table(
+    "audit_anchor",
+    metadata,
+    Column("name", Text, primary_key=True),  # "anchor" | "head"
+    Column("entry_id", Integer, nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""ui tabs package."""
