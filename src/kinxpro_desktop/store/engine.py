@@ -16,13 +16,21 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.pool import QueuePool
 
+from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.errors import DatabaseDamaged, WrongKey
-from kinxpro_desktop.vault.keys import DatabaseKey
 
 PAGE_SIZE = 4096
 PLAIN_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_SIZE_KIB = 64_000
+
+
+def key_pragma(key: DatabaseKey) -> str:
+    if key.raw is not None:
+        return f"PRAGMA key = \"x'{key.raw.hex()}'\""
+    assert key.passphrase is not None
+    quoted = key.passphrase.replace("'", "''")
+    return f"PRAGMA key = '{quoted}'"
 
 
 def check_file(path: Path) -> None:
@@ -46,7 +54,7 @@ def _connect_raw(path: Path, key: DatabaseKey | None) -> Any:
     conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
     if key is not None:
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(key.pragma())
+        conn.execute(key_pragma(key))
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
@@ -81,7 +89,7 @@ def make_engine(
     *,
     pool_size: int = 4,
 ) -> Engine:
-    """An engine over an encrypted file. `key=None` means plain SQLite (tests and benchmarks only)."""
+    """An engine over an encrypted file; `key=None` means plain SQLite (tests and benchmarks)."""
     path = Path(path)
     check_file(path)
     # Open once now so that a wrong key or damaged file fails before anything else runs.

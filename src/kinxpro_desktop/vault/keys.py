@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
+from kinxpro_desktop.core.dbkey import KEY_BYTES, DatabaseKey
 from kinxpro_desktop.core.errors import KeyMissing, WrongKey
 from kinxpro_desktop.vault.secret_store import SecretStore
 
 DB_KEY_NAME = "database-key"
-KEY_BYTES = 32
-
-
-@dataclass(frozen=True)
-class DatabaseKey:
-    """How SQLCipher gets its key: a raw 32-byte key, or a passphrase it derives one from."""
-
-    raw: bytes | None = None
-    passphrase: str | None = None
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        if (self.raw is None) == (self.passphrase is None):
-            raise ValueError("exactly one of raw or passphrase")
-        if self.raw is not None and len(self.raw) != KEY_BYTES:
-            raise ValueError("raw key must be 32 bytes")
-
-    def pragma(self) -> str:
-        if self.raw is not None:
-            return f"PRAGMA key = \"x'{self.raw.hex()}'\""
-        assert self.passphrase is not None
-        quoted = self.passphrase.replace("'", "''")
-        return f"PRAGMA key = '{quoted}'"
-
-    def __repr__(self) -> str:
-        return f"DatabaseKey(source={self.source!r}, <secret>)"
 
 
 def keyring_database_key(store: SecretStore, database: Path) -> DatabaseKey:
@@ -69,3 +43,6 @@ def passphrase_database_key(passphrase: str) -> DatabaseKey:
     if not passphrase:
         raise WrongKey("The passphrase is empty. Type the passphrase that protects this database.")
     return DatabaseKey(passphrase=passphrase, source="passphrase")
+
+
+__all__ = ["DatabaseKey", "keyring_database_key", "passphrase_database_key"]
