@@ -130,10 +130,18 @@ def make_engine(
     return engine
 
 
-def checkpoint_truncate(engine: Engine) -> None:
-    """Fold the WAL into the main file and truncate it, so deleted rows don't linger there."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+def checkpoint_truncate(engine: Engine) -> tuple[int, int, int]:
+    """Fold the WAL into the main file and truncate it, so deleted rows don't linger there.
+
+    Runs outside any transaction (inside one, SQLite cannot checkpoint). Returns SQLite's
+    (busy, wal pages, pages checkpointed).
+    """
+    raw = engine.raw_connection()
+    try:
+        row = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    return (int(row[0]), int(row[1]), int(row[2]))
 
 
 def cipher_info(engine: Engine) -> tuple[str, str]:

@@ -6,10 +6,13 @@ not a real secure store (no plaintext or "null" fallback, ever).
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Protocol
 
 import keyring
+import keyring.backend
+import keyring.core
 import keyring.errors
 from keyring.backend import KeyringBackend
 
@@ -53,9 +56,26 @@ def _flatten(backend: KeyringBackend) -> list[KeyringBackend]:
     return [backend]
 
 
+def _detect() -> KeyringBackend:
+    """Pick a backend now (keyring itself caches its first pick for the whole process)."""
+    forced = os.environ.get("PYTHON_KEYRING_BACKEND")
+    if forced:
+        return keyring.core.load_keyring(forced)
+    keyring.backend.get_all_keyring()  # loads the backend plugins once
+    viable = [
+        cls
+        for cls in keyring.backend.KeyringBackend.get_viable_backends()
+        if cls.__module__ in SECURE_BACKEND_MODULES
+    ]
+    if not viable:
+        return keyring.get_keyring()
+    best = max(viable, key=lambda cls: cls.priority)
+    return best()
+
+
 def secure_backend(backend: KeyringBackend | None = None) -> KeyringBackend:
-    """The first secure backend keyring would use, or KeyringUnavailable."""
-    chosen = backend if backend is not None else keyring.get_keyring()
+    """The first secure backend to use, or KeyringUnavailable. Never a plaintext one."""
+    chosen = backend if backend is not None else _detect()
     for candidate in _flatten(chosen):
         if type(candidate).__module__ in SECURE_BACKEND_MODULES:
             return candidate
