@@ -1,0 +1,3 @@
+from kinxpro_desktop.__main__ import main
+
+main()
