@@ -1,0 +1,79 @@
+"""The main window a seller opens every morning."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from kinxpro_desktop.ui.main_window import TAB_NAMES, MainWindow
+from kinxpro_desktop.ui.tabs.empty import EmptyStateTab
+from tests.support.seed import MARKER
+
+
+def test_window_has_the_five_tabs_with_real_empty_states(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    window.show()
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == list(TAB_NAMES)
+    for i in range(4):
+        tab = window.tabs.widget(i)
+        assert isinstance(tab, EmptyStateTab)
+        assert "Account ▸ Connect" in tab.body or "Connect" in tab.body
+        assert "placeholder" not in tab.body.lower()
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Account", "&Help"]
+    assert window.statusBar().isVisible()
+
+
+def test_keyboard_shortcuts_switch_tabs(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    window.show()
+    shortcuts = {a.shortcut().toString(): a for a in window.actions()}
+    shortcuts["Ctrl+3"].trigger()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Labels"
+    window.privacy_action.trigger()
+    assert window.tabs.currentWidget() is window.privacy_tab
+
+
+def test_geometry_and_last_tab_are_remembered_without_data(qtbot, make_ctx, app_paths) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_ctx()
+    first = MainWindow(ctx)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)
+    first.tabs.setCurrentIndex(3)
+    first.close()
+    second = MainWindow(ctx)
+    qtbot.addWidget(second)
+    assert second.tabs.currentIndex() == 3
+    assert (second.size().width(), second.size().height()) == (700, 500)
+    stored = QSettings(str(app_paths.ui_state_file), QSettings.Format.IniFormat)
+    assert sorted(stored.allKeys()) == ["window/geometry", "window/state", "window/tab"]
+    assert MARKER.encode() not in app_paths.ui_state_file.read_bytes()
+
+
+def test_bad_stored_tab_falls_back_to_the_first(qtbot, make_ctx, app_paths) -> None:  # type: ignore[no-untyped-def]
+    app_paths.ui_state_file.parent.mkdir(parents=True, exist_ok=True)
+    app_paths.ui_state_file.write_text("[window]\ntab=banana\ngeometry=@ByteArray(junk)\n")
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    assert window.tabs.currentIndex() == 0
+
+
+def test_about_names_version_data_folder_and_log(qtbot, make_ctx, app_paths) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    text = window.about_text()
+    assert "Kinxpro Desktop 0." in text
+    assert str(app_paths.data_dir) in text
+    assert str(app_paths.log_file) in text
+
+
+def test_demo_badge_shows_only_in_demo_mode(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    demo = MainWindow(make_ctx(demo=True))
+    qtbot.addWidget(demo)
+    assert demo.demo_badge.text().strip() == "DEMO"
+    assert "Demo" in demo.windowTitle()
+    real = MainWindow(make_ctx())
+    qtbot.addWidget(real)
+    assert not hasattr(real, "demo_badge")
