@@ -1,7 +1,264 @@
-"""stub"""
+"""Reports API 2021-06-30: create, get, list, cancel reports and get their gzip documents.
+
+A report waits IN_QUEUE, then runs IN_PROGRESS (simulated seconds, see ``state``), then ends
+DONE with a document, CANCELLED when it has no data, or FATAL when a ``createReport:fatal``
+fault was pending. Settlement reports cannot be requested: like Amazon, they appear by
+themselves every 14 days and are found with ``getReports``.
+"""
 
 from __future__ import annotations
 
-from .wire import Route
+import gzip
+import uuid
 
-ROUTES: list[Route] = []
+from . import report_data
+from .catalog import MARKETS
+from .clock import iso, parse_iso
+from .data import DAY
+from .render import MARKETPLACE_ID
+from .state import PROCESS_SECONDS, QUEUE_SECONDS, Document, Report, SimState
+from .wire import (
+    JsonObj,
+    Request,
+    Response,
+    Route,
+    invalid_input,
+    json_response,
+    not_found,
+    require_list,
+    require_str,
+)
+
+SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+REQUESTABLE = frozenset(
+    {
+        "GET_MERCHANT_LISTINGS_ALL_DATA",
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+        "GET_SALES_AND_TRAFFIC_REPORT",
+    }
+)
+STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
+SETTLEMENT_PERIOD = 14 * DAY
+TSV = "text/tab-separated-values; charset=UTF-8"
+
+
+def _status(state: SimState, report: Report, now: float) -> str:
+    if report.outcome is not None:
+        return report.outcome
+    if now < report.created + QUEUE_SECONDS:
+        return "IN_QUEUE"
+    if now < report.created + QUEUE_SECONDS + PROCESS_SECONDS:
+        return "IN_PROGRESS"
+    _finish(state, report, report.created + QUEUE_SECONDS + PROCESS_SECONDS)
+    assert report.outcome is not None
+    return report.outcome
+
+
+def _finish(state: SimState, report: Report, at: float) -> None:
+    if report.fatal:
+        report.outcome = "FATAL"
+        return
+    world = state.world
+    markets = {m for m in report.marketplace_ids if m in MARKETS}
+    kind = report.report_type
+    with world.lock:
+        if kind == "GET_MERCHANT_LISTINGS_ALL_DATA":
+            content, rows = report_data.listings_report(world, markets)
+        elif kind == "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA":
+            content, rows = report_data.inventory_report(world, markets)
+        elif kind == "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL":
+            orders = world.created_between(report.data_start, report.data_end)
+            content, rows = report_data.orders_report(world, orders, markets, at)
+        elif kind == "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL":
+            orders = world.updated_between(report.data_start, min(report.data_end, at), at)
+            content, rows = report_data.orders_report(world, orders, markets, at)
+        elif kind == "GET_SALES_AND_TRAFFIC_REPORT":
+            orders = world.created_between(report.data_start, report.data_end)
+            market_list = [m for m in report.marketplace_ids if m in MARKETS]
+            content, rows = report_data.sales_and_traffic_report(
+                orders, market_list, report.data_start, report.data_end, at
+            )
+        else:  # settlement
+            orders = world.created_between(report.data_start - 30 * DAY, report.data_end)
+            content, rows = report_data.settlement_report(
+                report.report_id, orders, report.data_start, report.data_end, at
+            )
+    if rows == 0:
+        report.outcome = "CANCELLED"
+        return
+    content_type = "application/json; charset=UTF-8" if content.startswith(b"{") else TSV
+    document_id = f"amzn1.spdoc.1.4.na.{uuid.uuid4()}"
+    with state.lock:
+        state.documents[document_id] = Document(
+            document_id, gzip.compress(content, mtime=0), content_type, True, "getReportDocument"
+        )
+    report.document_id = document_id
+    report.outcome = "DONE"
+
+
+def _render(state: SimState, report: Report, now: float) -> JsonObj:
+    status = _status(state, report, now)
+    out: JsonObj = {
+        "reportId": report.report_id,
+        "reportType": report.report_type,
+        "marketplaceIds": report.marketplace_ids,
+        "dataStartTime": iso(report.data_start),
+        "dataEndTime": iso(report.data_end),
+        "createdTime": iso(report.created),
+        "processingStatus": status,
+    }
+    if status != "IN_QUEUE":
+        out["processingStartTime"] = iso(report.created + QUEUE_SECONDS)
+    if status in ("DONE", "FATAL"):
+        out["processingEndTime"] = iso(report.created + QUEUE_SECONDS + PROCESS_SECONDS)
+    if status == "CANCELLED" and report.cancelled_at is not None:
+        out["processingEndTime"] = iso(report.cancelled_at)
+    if report.document_id:
+        out["reportDocumentId"] = report.document_id
+    return out
+
+
+def _ensure_settlements(state: SimState, now: float) -> None:
+    first = state.world.start - state.world.days * DAY
+    n = 0
+    while first + (n + 1) * SETTLEMENT_PERIOD <= now:
+        report_id = f"{2_000_000_000 + n * 7 + state.config.seed % 7}"
+        if report_id not in state.reports:
+            start = first + n * SETTLEMENT_PERIOD
+            end = start + SETTLEMENT_PERIOD
+            state.reports[report_id] = Report(
+                report_id, SETTLEMENT, ["ATVPDKIKX0DER"], end + 3600, start, end, {}
+            )
+        n += 1
+
+
+def create_report(state: SimState, req: Request) -> Response:
+    now = state.now()
+    body = req.json()
+    report_type = require_str(body, "reportType")
+    markets = [str(m) for m in require_list(body, "marketplaceIds")]
+    if any(not MARKETPLACE_ID.match(m) for m in markets):
+        raise invalid_input("Invalid marketplaceIds.")
+    if report_type == SETTLEMENT:
+        raise invalid_input(f"Report type {SETTLEMENT} cannot be requested.")
+    if report_type not in REQUESTABLE:
+        raise invalid_input(f"Invalid reportType {report_type!r}.")
+    try:
+        end = parse_iso(body["dataEndTime"]) if body.get("dataEndTime") else now
+        start = parse_iso(body["dataStartTime"]) if body.get("dataStartTime") else end - 30 * DAY
+    except (TypeError, ValueError):
+        raise invalid_input("dataStartTime and dataEndTime must be ISO 8601 date-times.") from None
+    if start > end:
+        raise invalid_input("dataStartTime must not be after dataEndTime.")
+    options = body.get("reportOptions") or {}
+    if not isinstance(options, dict):
+        raise invalid_input("reportOptions must be an object.")
+    report_id = str(50_000_000_000 + state.next_number())
+    fatal = state.faults.take("createReport", frozenset({"fatal"})) is not None
+    with state.lock:
+        state.reports[report_id] = Report(
+            report_id, report_type, markets, now, start, min(end, now), options, fatal
+        )
+    return json_response(202, {"reportId": report_id})
+
+
+def _report(state: SimState, report_id: str) -> Report:
+    if not report_id.isdigit():
+        raise invalid_input(f"Invalid reportId {report_id!r}.")
+    report = state.reports.get(report_id)
+    if report is None:
+        raise not_found(f"Report {report_id} was not found.")
+    return report
+
+
+def get_report(state: SimState, req: Request) -> Response:
+    now = state.now()
+    with state.lock:
+        _ensure_settlements(state, now)
+        report = _report(state, req.params["reportId"])
+        return json_response(200, _render(state, report, now))
+
+
+def get_reports(state: SimState, req: Request) -> Response:
+    now = state.now()
+    size = req.integer("pageSize", 10, 1, 100)
+    token = req.first("nextToken")
+    if token:
+        ids, next_token, _ = state.pager.resume(token, None, size)
+    else:
+        types = set(req.values("reportTypes"))
+        if not types or len(types) > 10:
+            raise invalid_input("reportTypes is required (1 to 10 values) without nextToken.")
+        statuses = set(req.values("processingStatuses"))
+        if statuses - STATUSES:
+            raise invalid_input(f"Invalid processingStatuses: {sorted(statuses - STATUSES)}.")
+        wanted_markets = set(req.values("marketplaceIds"))
+        try:
+            since = parse_iso(req.first("createdSince") or iso(now - 90 * DAY))
+            until = parse_iso(req.first("createdUntil") or iso(now))
+        except ValueError:
+            raise invalid_input("createdSince and createdUntil must be ISO 8601.") from None
+        with state.lock:
+            _ensure_settlements(state, now)
+            found = [
+                r
+                for r in state.reports.values()
+                if r.report_type in types
+                and since <= r.created <= until
+                and r.created <= now
+                and (not statuses or _status(state, r, now) in statuses)
+                and (not wanted_markets or wanted_markets & set(r.marketplace_ids))
+            ]
+        found.sort(key=lambda r: (-r.created, r.report_id))
+        ids, next_token, _ = state.pager.page("reports", [r.report_id for r in found], size)
+    with state.lock:
+        reports = [_render(state, state.reports[i], now) for i in ids]
+    body: JsonObj = {"reports": reports}
+    if next_token:
+        body["nextToken"] = next_token
+    return json_response(200, body)
+
+
+def cancel_report(state: SimState, req: Request) -> Response:
+    now = state.now()
+    with state.lock:
+        report = _report(state, req.params["reportId"])
+        if _status(state, report, now) != "IN_QUEUE":
+            raise invalid_input("Only reports that are IN_QUEUE can be cancelled.")
+        report.outcome = "CANCELLED"
+        report.cancelled_at = now
+    return Response(200, b"")
+
+
+def get_report_document(state: SimState, req: Request) -> Response:
+    document_id = req.params["reportDocumentId"]
+    if not document_id.startswith("amzn1.spdoc."):
+        raise invalid_input(f"Invalid reportDocumentId {document_id!r}.")
+    with state.lock:
+        doc = state.documents.get(document_id)
+    if doc is None:
+        raise not_found(f"Report document {document_id} was not found.")
+    return json_response(
+        200,
+        {
+            "reportDocumentId": document_id,
+            "url": state.document_url("reports", document_id),
+            "compressionAlgorithm": "GZIP",
+        },
+    )
+
+
+ROUTES = [
+    Route("POST", "/reports/2021-06-30/reports", "createReport", create_report),
+    Route("GET", "/reports/2021-06-30/reports", "getReports", get_reports),
+    Route("GET", "/reports/2021-06-30/reports/{reportId}", "getReport", get_report),
+    Route("DELETE", "/reports/2021-06-30/reports/{reportId}", "cancelReport", cancel_report),
+    Route(
+        "GET",
+        "/reports/2021-06-30/documents/{reportDocumentId}",
+        "getReportDocument",
+        get_report_document,
+    ),
+]

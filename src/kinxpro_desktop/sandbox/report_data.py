@@ -1,0 +1,312 @@
+"""Report documents with Amazon's column names: tab-separated flat files, and one JSON report."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from .catalog import MARKETS
+from .clock import iso
+from .data import DAY, Listing, Order, World
+from .render import amount
+
+LISTINGS_COLUMNS = (
+    "item-name", "item-description", "listing-id", "seller-sku", "price", "quantity",
+    "open-date", "image-url", "item-is-marketplace", "product-id-type", "zshop-shipping-fee",
+    "item-note", "item-condition", "zshop-category1", "zshop-browse-path",
+    "zshop-storefront-feature", "asin1", "asin2", "asin3", "will-ship-internationally",
+    "expedited-shipping", "zshop-boldface", "product-id", "bid-for-featured-placement",
+    "add-delete", "pending-quantity", "fulfillment-channel", "merchant-shipping-group", "status",
+)  # fmt: skip
+ORDERS_COLUMNS = (
+    "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date",
+    "order-status", "fulfillment-channel", "sales-channel", "order-channel",
+    "ship-service-level", "product-name", "sku", "asin", "item-status", "quantity", "currency",
+    "item-price", "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price",
+    "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "ship-city",
+    "ship-state", "ship-postal-code", "ship-country", "promotion-ids", "is-business-order",
+    "purchase-order-number", "price-designation",
+)  # fmt: skip
+INVENTORY_COLUMNS = (
+    "sku", "fnsku", "asin", "product-name", "condition", "your-price", "mfn-listing-exists",
+    "mfn-fulfillable-quantity", "afn-listing-exists", "afn-warehouse-quantity",
+    "afn-fulfillable-quantity", "afn-unsellable-quantity", "afn-reserved-quantity",
+    "afn-total-quantity", "per-unit-volume", "afn-inbound-working-quantity",
+    "afn-inbound-shipped-quantity", "afn-inbound-receiving-quantity",
+    "afn-researching-quantity", "afn-reserved-future-supply", "afn-future-supply-buyable",
+)  # fmt: skip
+SETTLEMENT_COLUMNS = (
+    "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date",
+    "total-amount", "currency", "transaction-type", "order-id", "merchant-order-id",
+    "adjustment-id", "shipment-id", "marketplace-name", "amount-type", "amount-description",
+    "amount", "fulfillment-id", "posted-date", "posted-date-time", "order-item-code",
+    "merchant-order-item-id", "merchant-adjustment-item-id", "sku", "quantity-purchased",
+    "promotion-id",
+)  # fmt: skip
+
+
+def _tsv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> tuple[bytes, int]:
+    lines = ["\t".join(columns)]
+    count = 0
+    for row in rows:
+        lines.append("\t".join(row.get(c, "").replace("\t", " ") for c in columns))
+        count += 1
+    return ("\n".join(lines) + "\n").encode("utf-8"), count
+
+
+def _local(ts: float) -> str:
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _offset_iso(ts: float) -> str:
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def listings_report(world: World, markets: set[str]) -> tuple[bytes, int]:
+    def rows() -> Iterable[dict[str, str]]:
+        for li in world.listings:
+            if li.deleted or li.marketplace_id not in markets:
+                continue
+            status = "Active" if "BUYABLE" in li.status else "Inactive"
+            if li.status == ("DISCOVERABLE",):
+                status = "Incomplete"
+            yield {
+                "item-name": li.title,
+                "listing-id": li.listing_id,
+                "seller-sku": li.sku,
+                "price": amount(li.price_cents),
+                "quantity": "" if li.channel == "AFN" else str(li.quantity),
+                "open-date": _local(li.created),
+                "item-is-marketplace": "y",
+                "product-id-type": "1",
+                "item-condition": "11",
+                "asin1": li.asin,
+                "will-ship-internationally": "1",
+                "product-id": li.asin,
+                "pending-quantity": "0",
+                "fulfillment-channel": "AMAZON_NA" if li.channel == "AFN" else "DEFAULT",
+                "merchant-shipping-group": "Migrated Template",
+                "status": status,
+            }
+
+    return _tsv(LISTINGS_COLUMNS, rows())
+
+
+def orders_report(
+    world: World, orders: list[Order], markets: set[str], now: float
+) -> tuple[bytes, int]:
+    def rows() -> Iterable[dict[str, str]]:
+        for o in orders:
+            if o.marketplace_id not in markets:
+                continue
+            updated, status = o.stage_at(now)
+            buyer = world.buyer(o)
+            market = MARKETS[o.marketplace_id]
+            for line in o.lines:
+                yield {
+                    "amazon-order-id": o.order_id,
+                    "merchant-order-id": o.order_id,
+                    "purchase-date": _offset_iso(o.created),
+                    "last-updated-date": _offset_iso(updated),
+                    "order-status": status,
+                    "fulfillment-channel": "Amazon" if o.channel == "AFN" else "Merchant",
+                    "sales-channel": market.name,
+                    "ship-service-level": "Standard"
+                    if o.service_level.startswith("Std")
+                    else "Expedited",
+                    "product-name": line.listing.title,
+                    "sku": line.listing.sku,
+                    "asin": line.listing.asin,
+                    "item-status": "Cancelled" if status == "Canceled" else status,
+                    "quantity": str(line.quantity),
+                    "currency": market.currency,
+                    "item-price": amount(line.unit_cents * line.quantity),
+                    "item-tax": amount(line.tax_cents),
+                    "shipping-price": amount(line.shipping_cents),
+                    "shipping-tax": "0.00",
+                    "gift-wrap-price": "0.00",
+                    "gift-wrap-tax": "0.00",
+                    "item-promotion-discount": "0.00",
+                    "ship-promotion-discount": "0.00",
+                    "ship-city": buyer.city,
+                    "ship-state": buyer.state,
+                    "ship-postal-code": buyer.postal,
+                    "ship-country": buyer.country,
+                    "is-business-order": "true" if o.business else "false",
+                }
+
+    return _tsv(ORDERS_COLUMNS, rows())
+
+
+def inventory_quantities(li: Listing) -> dict[str, int]:
+    """FBA quantities for a listing (shared by the inventory report and API)."""
+    h = sum(ord(c) for c in li.sku)
+    fulfillable = li.quantity
+    return {
+        "fulfillable": fulfillable,
+        "unsellable": h % 3,
+        "reserved": h % 5,
+        "inbound_working": (h // 3) % 4,
+        "inbound_shipped": (h // 5) % 6,
+        "inbound_receiving": (h // 7) % 3,
+        "researching": h % 2,
+    }
+
+
+def inventory_report(world: World, markets: set[str]) -> tuple[bytes, int]:
+    def rows() -> Iterable[dict[str, str]]:
+        for li in world.listings:
+            if li.deleted or li.channel != "AFN" or li.marketplace_id not in markets:
+                continue
+            q = inventory_quantities(li)
+            warehouse = q["fulfillable"] + q["unsellable"] + q["reserved"]
+            inbound = q["inbound_working"] + q["inbound_shipped"] + q["inbound_receiving"]
+            yield {
+                "sku": li.sku,
+                "fnsku": li.fnsku,
+                "asin": li.asin,
+                "product-name": li.title,
+                "condition": "New",
+                "your-price": amount(li.price_cents),
+                "mfn-listing-exists": "No",
+                "afn-listing-exists": "Yes",
+                "afn-warehouse-quantity": str(warehouse),
+                "afn-fulfillable-quantity": str(q["fulfillable"]),
+                "afn-unsellable-quantity": str(q["unsellable"]),
+                "afn-reserved-quantity": str(q["reserved"]),
+                "afn-total-quantity": str(warehouse + inbound),
+                "per-unit-volume": "0.12",
+                "afn-inbound-working-quantity": str(q["inbound_working"]),
+                "afn-inbound-shipped-quantity": str(q["inbound_shipped"]),
+                "afn-inbound-receiving-quantity": str(q["inbound_receiving"]),
+                "afn-researching-quantity": str(q["researching"]),
+                "afn-reserved-future-supply": "0",
+                "afn-future-supply-buyable": "0",
+            }
+
+    return _tsv(INVENTORY_COLUMNS, rows())
+
+
+def sales_and_traffic_report(
+    orders: list[Order], markets: list[str], start: float, end: float, now: float
+) -> tuple[bytes, int]:
+    by_date: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_asin: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    currency = MARKETS[markets[0]].currency if markets and markets[0] in MARKETS else "USD"
+    for o in orders:
+        if o.marketplace_id not in markets or o.status_at(now) == "Canceled":
+            continue
+        day = datetime.fromtimestamp(o.created, UTC).strftime("%Y-%m-%d")
+        for line in o.lines:
+            sales = line.unit_cents * line.quantity
+            by_date[day]["sales"] += sales
+            by_date[day]["units"] += line.quantity
+            by_date[day]["items"] += 1
+            key = (line.listing.asin, line.listing.sku)
+            by_asin[key]["sales"] += sales
+            by_asin[key]["units"] += line.quantity
+            by_asin[key]["items"] += 1
+    doc = {
+        "reportSpecification": {
+            "reportType": "GET_SALES_AND_TRAFFIC_REPORT",
+            "reportOptions": {"dateGranularity": "DAY", "asinGranularity": "CHILD"},
+            "dataStartTime": iso(start)[:10],
+            "dataEndTime": iso(end)[:10],
+            "marketplaceIds": markets,
+        },
+        "salesAndTrafficByDate": [
+            {
+                "date": day,
+                "salesByDate": {
+                    "orderedProductSales": {"amount": v["sales"] / 100, "currencyCode": currency},
+                    "unitsOrdered": v["units"],
+                    "totalOrderItems": v["items"],
+                },
+                "trafficByDate": {
+                    "pageViews": v["units"] * 23,
+                    "sessions": v["units"] * 17,
+                    "buyBoxPercentage": 97.5,
+                    "unitSessionPercentage": round(100 / 17, 2),
+                },
+            }
+            for day, v in sorted(by_date.items())
+        ],
+        "salesAndTrafficByAsin": [
+            {
+                "parentAsin": asin,
+                "childAsin": asin,
+                "sku": sku,
+                "salesByAsin": {
+                    "unitsOrdered": v["units"],
+                    "orderedProductSales": {"amount": v["sales"] / 100, "currencyCode": currency},
+                    "totalOrderItems": v["items"],
+                },
+                "trafficByAsin": {"pageViews": v["units"] * 23, "sessions": v["units"] * 17},
+            }
+            for (asin, sku), v in sorted(by_asin.items())
+        ],
+    }
+    rows = len(doc["salesAndTrafficByDate"])  # type: ignore[arg-type]
+    return json.dumps(doc, indent=1).encode("utf-8"), rows
+
+
+def settlement_report(
+    settlement_id: str, orders: list[Order], start: float, end: float, now: float
+) -> tuple[bytes, int]:
+    """A settlement period's order transactions (US marketplace), summary row first."""
+    rows: list[dict[str, str]] = []
+    total = 0
+    for o in orders:
+        if o.marketplace_id != MARKETS_US or o.status_at(now) != "Shipped":
+            continue
+        shipped_at = o.stages[-1][0]
+        if not start <= shipped_at < end:
+            continue
+        for line in o.lines:
+            principal = line.unit_cents * line.quantity
+            commission = -round(principal * 0.15)
+            fba_fee = -(322 * line.quantity) if o.channel == "AFN" else 0
+            parts = [
+                ("ItemPrice", "Principal", principal),
+                ("ItemPrice", "Tax", line.tax_cents),
+                ("ItemPrice", "Shipping", line.shipping_cents),
+                ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -line.tax_cents),
+                ("ItemFees", "Commission", commission),
+            ]
+            if fba_fee:
+                parts.append(("ItemFees", "FBAPerUnitFulfillmentFee", fba_fee))
+            for amount_type, description, cents in parts:
+                total += cents
+                rows.append(
+                    {
+                        "settlement-id": settlement_id,
+                        "transaction-type": "Order",
+                        "order-id": o.order_id,
+                        "merchant-order-id": o.order_id,
+                        "shipment-id": f"D{o.order_id[-7:]}",
+                        "marketplace-name": "Amazon.com",
+                        "amount-type": amount_type,
+                        "amount-description": description,
+                        "amount": amount(cents),
+                        "fulfillment-id": "AFN" if o.channel == "AFN" else "MFN",
+                        "posted-date": datetime.fromtimestamp(shipped_at, UTC).strftime("%Y-%m-%d"),
+                        "posted-date-time": _offset_iso(shipped_at),
+                        "order-item-code": line.item_id,
+                        "sku": line.listing.sku,
+                        "quantity-purchased": str(line.quantity),
+                    }
+                )
+    summary = {
+        "settlement-id": settlement_id,
+        "settlement-start-date": _offset_iso(start),
+        "settlement-end-date": _offset_iso(end),
+        "deposit-date": _offset_iso(end + 2 * DAY),
+        "total-amount": amount(total),
+        "currency": "USD",
+    }
+    return _tsv(SETTLEMENT_COLUMNS, [summary, *rows])
+
+
+MARKETS_US = "ATVPDKIKX0DER"
