@@ -142,6 +142,7 @@ def dispatch(state: SimState, req: Request) -> tuple[str, Response]:
         response = error_response(failure)
     if malformed and response.status < 300:
         response.body = response.body[: max(1, len(response.body) // 2)]
+        response.damaged = True
     return route.operation, response
 
 
@@ -203,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
             state.stats.record(
                 operation, response.status or 0, response.pii_orders, state.now_iso()
             )
+            if state.recorder is not None:
+                state.recorder(operation, req, response)
         self._send(response)
 
     @staticmethod

@@ -6,8 +6,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .catalog import MARKETS
 from .clock import SimClock, iso
@@ -16,6 +18,9 @@ from .faults import FaultInjector
 from .paging import Pager
 from .ratelimit import RateLimiter
 from .stats import Stats
+
+if TYPE_CHECKING:
+    from .wire import Request, Response
 
 TOKEN_LIFETIME = 3600.0  # real seconds, for LWA access tokens and RDTs alike
 
@@ -129,6 +134,8 @@ class SimState:
         self.shipments: dict[str, Shipment] = {}
         self.submissions: dict[str, dict[str, object]] = {}
         self.pager = Pager()
+        #: called with (operation, request, response) after every SP-API call (tests use it)
+        self.recorder: Callable[[str, Request, Response], None] | None = None
         self._counter = 0
 
     # ------------------------------------------------------------------ clock

@@ -49,6 +49,8 @@ class Response:
     pii_orders: list[str] = field(default_factory=list)
     #: close the connection without answering (the ``drop`` fault)
     drop: bool = False
+    #: the body was deliberately damaged by a fault (``malformed``)
+    damaged: bool = False
 
 
 def json_response(status: int, obj: object, pii_orders: list[str] | None = None) -> Response:
