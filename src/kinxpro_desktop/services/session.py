@@ -12,6 +12,7 @@ from pathlib import Path
 from kinxpro_desktop.core.errors import UserError, WrongKey
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.store.database import Database
+from kinxpro_desktop.store.engine import check_file
 from kinxpro_desktop.vault.keys import (
     DatabaseKey,
     keyring_database_key,
@@ -112,6 +113,7 @@ def open_session(
     `passphrase(new)` is asked for the passphrase only in passphrase mode (`new` is True when
     the database does not exist yet, so a GUI can ask twice).
     """
+    check_file(loc.database)  # a damaged file is reported before any key is looked up
     mode = read_key_mode(loc)
     creating = not loc.database.exists()
     if mode is None:

@@ -19,6 +19,7 @@ class PassphraseDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Kinxpro Desktop: passphrase")
         self._creating = creating
+        self.message = message
         form = QFormLayout(self)
         intro = (
             "Choose a passphrase for the new encrypted database (12 characters or more). "
