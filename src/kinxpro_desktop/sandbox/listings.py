@@ -38,14 +38,22 @@ INCLUDED = frozenset(
 MAX_PRICE = 100_000.0
 
 
-def _seller_and_market(state: SimState, req: Request) -> str:
+def _markets(state: SimState, req: Request) -> list[str]:
     if req.params["sellerId"] != state.credentials.seller_id:
         raise ApiError(403, "Unauthorized", "Access to requested resource is denied.")
     markets = req.values("marketplaceIds")
+    if not markets:
+        raise invalid_input("Missing required parameter marketplaceIds.")
+    for market in markets:
+        if not MARKETPLACE_ID.match(market):
+            raise invalid_input(f"Invalid marketplace id {market!r}.")
+    return markets
+
+
+def _seller_and_market(state: SimState, req: Request) -> str:
+    markets = _markets(state, req)
     if len(markets) != 1:
         raise invalid_input("marketplaceIds must contain exactly one marketplace id.")
-    if not MARKETPLACE_ID.match(markets[0]):
-        raise invalid_input(f"Invalid marketplace id {markets[0]!r}.")
     return markets[0]
 
 
@@ -144,7 +152,7 @@ def get_item(state: SimState, req: Request) -> Response:
 
 
 def search_items(state: SimState, req: Request) -> Response:
-    mp = _seller_and_market(state, req)
+    markets = set(_markets(state, req))
     included = _included(req)
     size = req.integer("pageSize", 10, 1, 20)
     token = req.first("pageToken")
@@ -162,7 +170,7 @@ def search_items(state: SimState, req: Request) -> Response:
         with state.world.lock:
             found = []
             for li in state.world.listings:
-                if li.deleted or li.marketplace_id != mp:
+                if li.deleted or li.marketplace_id not in markets:
                     continue
                 key = {"SKU": li.sku, "ASIN": li.asin, "FNSKU": li.fnsku}.get(id_type or "", "")
                 if identifiers and key not in identifiers:
