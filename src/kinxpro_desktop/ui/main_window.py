@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
-        self.key_badge = QLabel(f"🔒 {ctx.key_mode}")
+        self.key_badge = QLabel(f"Encrypted (key: {ctx.key_mode})")
         self.statusBar().addPermanentWidget(self.key_badge)
         if ctx.demo:
             self.demo_badge = QLabel(" DEMO ")
