@@ -92,7 +92,7 @@ class RateLimiter:
                 refill = (now - bucket.stamp) * rate * self.time_scale
                 bucket.tokens = min(float(burst), bucket.tokens + refill)
                 bucket.stamp = now
-            if bucket.tokens >= 1.0:
+            if bucket.tokens >= 1.0 - 1e-9:  # float error must not cost a token
                 bucket.tokens -= 1.0
                 return True
             return False
