@@ -7,7 +7,7 @@ stats, PII log) and :class:`DemoCredentials`. See :mod:`.faults` for the fault s
 from __future__ import annotations
 
 from .catalog import PII_MARKER
-from .server import Simulator
+from .simulator import Simulator
 from .state import DemoCredentials
 
 __all__ = ["PII_MARKER", "DemoCredentials", "Simulator"]

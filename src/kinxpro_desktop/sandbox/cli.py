@@ -13,7 +13,7 @@ import threading
 from types import FrameType
 
 from .faults import FaultSpecError, parse_spec
-from .server import Simulator
+from .simulator import Simulator
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:

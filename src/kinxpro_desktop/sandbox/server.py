@@ -1,28 +1,24 @@
 """The simulator's HTTP server: routing, authentication, rate limits, faults and statistics.
 
-Use :class:`Simulator` in-process (tests, demo mode) or ``kinxpro-desktop sandbox`` standalone.
+The in-process wrapper is :class:`kinxpro_desktop.sandbox.simulator.Simulator`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 import socket
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import control, documents, feeds, inventory, listings, lwa, mfn, orders, reports, sellers
-from .clock import iso
 from .faults import LWA_KINDS, ROUTER_KINDS
-from .state import DemoCredentials, SimConfig, SimState
+from .state import SimState
 from .wire import (
     DENIED_MESSAGE,
     QUOTA_MESSAGE,
@@ -152,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     wbufsize = 64 * 1024
     timeout = 60
-    server: _Server
+    server: Server
 
     def setup(self) -> None:
         super().setup()
@@ -242,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
 
-class _Server(ThreadingHTTPServer):
+class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = True
     allow_reuse_address = True
@@ -269,146 +265,3 @@ class _Server(ThreadingHTTPServer):
         for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-
-
-class Simulator:
-    """An SP-API simulator on loopback. ``with Simulator(seed=1).start() as sim: sim.base_url``.
-
-    Arguments: ``seed``, ``orders`` (default 2000), ``days`` (60), ``listings`` (300),
-    ``time_scale`` (1.0; 100 makes buckets refill and simulated time run 100x faster),
-    ``faults`` (a spec, see :mod:`kinxpro_desktop.sandbox.faults`), ``pii_roles`` (True: the
-    account holds the restricted roles), ``rate_limits`` (False turns every bucket off),
-    ``start`` (the simulated start time; default now), ``host`` and ``port`` (0: any free port).
-    """
-
-    def __init__(
-        self,
-        *,
-        seed: int = 42,
-        orders: int = 2000,
-        days: int = 60,
-        listings: int = 300,
-        time_scale: float = 1.0,
-        faults: str = "",
-        pii_roles: bool = True,
-        rate_limits: bool = True,
-        start: datetime | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        config = SimConfig(
-            seed, orders, days, listings, time_scale, faults, pii_roles, rate_limits, start
-        )
-        self.state = SimState(config)
-        self.credentials: DemoCredentials = self.state.credentials
-        self._address = (host, port)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # ------------------------------------------------------------- lifecycle
-    def start(self) -> Simulator:
-        if self._server is not None:
-            return self
-        server = _Server(self._address, self.state)
-        host, port = server.server_address[:2]
-        self.state.base_url = f"http://{host!s}:{port}"
-        self.state.stopping.clear()
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.name = f"sp-api-simulator:{port}"
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._server = self._thread = None
-        self.state.stopping.set()
-        server.shutdown()
-        server.close_open_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> Simulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    # ------------------------------------------------------------ addresses
-    @property
-    def base_url(self) -> str:
-        if not self.state.base_url:
-            raise RuntimeError("the simulator is not started")
-        return self.state.base_url
-
-    @property
-    def port(self) -> int:
-        return int(self.base_url.rsplit(":", 1)[1])
-
-    @property
-    def host(self) -> str:
-        """``host:port``, the value for ``AccessTokenClient.host``."""
-        return self.base_url.split("://", 1)[1]
-
-    @property
-    def lwa_url(self) -> str:
-        return f"{self.base_url}/auth/o2/token"
-
-    # --------------------------------------------------------------- control
-    def set_faults(self, spec: str) -> None:
-        self.state.faults.set(spec)
-
-    def add_faults(self, spec: str) -> None:
-        self.state.faults.add(spec)
-
-    def clear_faults(self) -> None:
-        self.state.faults.clear()
-
-    def advance(self, seconds: float) -> datetime:
-        """Move simulated time forward; new orders appear and statuses advance."""
-        self.state.clock.advance(seconds)
-        return datetime.fromtimestamp(self.state.now(), UTC)
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.state.now(), UTC)
-
-    def now_iso(self) -> str:
-        return iso(self.state.now())
-
-    def set_pii_roles(self, granted: bool) -> None:
-        self.state.pii_roles = granted
-
-    def set_rate_limits(self, enabled: bool) -> None:
-        self.state.limiter.enabled = enabled
-        self.state.limiter.reset()
-
-    def stats(self) -> dict[str, object]:
-        return self.state.stats.snapshot()
-
-    def pii_log(self) -> list[dict[str, object]]:
-        return self.state.stats.pii_log()
-
-    def describe(self) -> str:
-        c = self.credentials
-        return json.dumps(
-            {
-                "baseUrl": self.base_url,
-                "lwaTokenUrl": self.lwa_url,
-                "clientId": c.client_id,
-                "clientSecret": c.client_secret,
-                "refreshToken": c.refresh_token,
-                "sellerId": c.seller_id,
-                "marketplaceIds": list(c.marketplace_ids),
-            },
-            indent=2,
-        )
