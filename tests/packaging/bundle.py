@@ -139,10 +139,15 @@ def missing_x_tools() -> list[str]:
 
 @contextmanager
 def xvfb(screen: str = "1280x800x24") -> Iterator[str]:
-    """A private X server; yields its DISPLAY (picked by Xvfb itself, so runs never collide)."""
+    """A private X server; yields its DISPLAY (picked by Xvfb itself, so runs never collide).
+
+    -noreset: by default the server resets whenever its last client disconnects, and refuses
+    connections meanwhile; a client that connects during a reset fails.
+    """
     read_fd, write_fd = os.pipe()
+    args = ["-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp", "-noreset"]
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
+        ["Xvfb", *args],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
