@@ -6,25 +6,30 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QProcess, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kinxpro_desktop._version import __version__
-from kinxpro_desktop.context import AppContext, AppEvents
+from kinxpro_desktop.context import AccountActions, AppContext, AppEvents
 from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
+from kinxpro_desktop.services.connection import AccountSync
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, read_key_mode
 from kinxpro_desktop.services.startup import Started, start
+from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
+from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, SyncController
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
 from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
 from kinxpro_desktop.ui.main_window import MainWindow
+from kinxpro_desktop.vault.credentials import SpApiCredentials
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +42,30 @@ def build_context(
     *,
     demo: bool = False,
     wipe_interval_ms: int = 15 * 60 * 1000,
+    sync: SyncController | None = None,
+    accounts: AccountActions | None = None,
+    switch_to_own_account: Callable[[], None] | None = None,
 ) -> AppContext:
     return AppContext(
         paths=paths,
         privacy=privacy,
+        views=ViewService(privacy.db),
         runner=runner,
         events=AppEvents(),
         key_mode=key_mode,
         demo=demo,
         wipe_interval_ms=wipe_interval_ms,
+        sync=sync,
+        accounts=accounts,
+        switch_to_own_account=switch_to_own_account,
+    )
+
+
+def account_actions(account: AccountSync, actor: str) -> AccountActions:
+    return AccountActions(
+        test=account.test,
+        save=lambda fields, info: account.save(fields, info, actor),
+        connected=account.connected,
     )
 
 
@@ -155,7 +175,25 @@ class GuiStartup:
         self._on_abort(1)
 
 
-def run_gui(paths: AppPaths, *, prefer: str | None = None) -> int:
+@dataclass(frozen=True)
+class SyncTarget:
+    """Where sync goes: Amazon (endpoint None) or a simulator, with fixed demo credentials."""
+
+    endpoint: str | None = None
+    credentials: SpApiCredentials | None = None
+    demo: bool = False
+    interval_ms: int = DEFAULT_INTERVAL_MS
+
+
+def relaunch_own_account() -> None:
+    """Start Kinxpro on the seller's own data folder, then quit the demo."""
+    args = [] if getattr(sys, "frozen", False) else ["-m", "kinxpro_desktop"]
+    QProcess.startDetached(sys.executable, args)
+    QApplication.quit()
+
+
+def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | None = None) -> int:
+    target = target or SyncTarget()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Kinxpro Desktop")
@@ -174,14 +212,32 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None) -> int:
     state: dict[str, Any] = {"rc": 0}
 
     def ready(started: Started) -> None:
-        ctx = build_context(paths, started.privacy, runner, started.session.key_mode)
+        session = started.session
+        account = AccountSync(
+            session.db,
+            session.secrets,
+            endpoint=target.endpoint,
+            fixed_credentials=target.credentials,
+        )
+        controller = SyncController(account, interval_ms=target.interval_ms)
+        ctx = build_context(
+            paths,
+            started.privacy,
+            runner,
+            session.key_mode,
+            demo=target.demo,
+            sync=controller,
+            accounts=account_actions(account, session.actor),
+            switch_to_own_account=relaunch_own_account if target.demo else None,
+        )
         window = MainWindow(ctx)
-        state["window"] = window
-        state["session"] = started.session
+        state.update(window=window, session=session, sync=controller)
         window.show()
-        window.privacy_tab.refresh()
+        window.refresh_all()
+        if started.connected or target.credentials is not None:
+            controller.start()
         window.statusBar().showMessage(
-            f"Unlocked ({started.session.db.key_source}). Retention wipe at launch: "
+            f"Unlocked ({session.db.key_source}). Retention wipe at launch: "
             f"{started.wipe.orders_wiped} orders.",
             10_000,
         )
@@ -193,6 +249,10 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None) -> int:
     startup = GuiStartup(paths, runner, prefer, ready, abort)
     startup.begin()
     rc = app.exec() if state["rc"] == 0 else int(state["rc"])
+    # Shutdown order: cancel and stop sync, wait for the pools, then close the store.
+    controller = state.get("sync")
+    if controller is not None:
+        controller.stop()
     runner.shutdown()
     session = state.get("session")
     if session is not None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal
 
+from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.paths import AppPaths
 from kinxpro_desktop.services.privacy import PrivacyService
+from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
+from kinxpro_desktop.tasks.sync import SyncController
 
 
 class AppEvents(QObject):
@@ -17,21 +21,37 @@ class AppEvents(QObject):
 
     wiped = Signal(object)  # WipeResult
     audit_changed = Signal()
+    data_changed = Signal()  # orders or listings changed (after a sync)
     status_message = Signal(str)
+
+
+@dataclass(frozen=True)
+class AccountActions:
+    """Account ▸ Connect, without the UI touching the vault or SP-API itself.
+
+    Both callables take the form's fields (lwa_client_id, lwa_client_secret, refresh_token,
+    region, marketplaces) and run on the task runner.
+    """
+
+    test: Callable[[Mapping[str, object]], AccountInfo]
+    save: Callable[[Mapping[str, object], AccountInfo], None]
+    connected: bool = False
 
 
 @dataclass(frozen=True)
 class AppContext:
     paths: AppPaths
     privacy: PrivacyService
+    views: ViewService
     runner: TaskRunner
     events: AppEvents
     key_mode: str
     actor: str = "owner"
     demo: bool = False
     wipe_interval_ms: int = 15 * 60 * 1000
+    sync: SyncController | None = None
+    accounts: AccountActions | None = None
+    switch_to_own_account: Callable[[], None] | None = None
 
     def next_wipe_after(self, last: datetime) -> datetime:
-        from datetime import timedelta
-
         return last + timedelta(milliseconds=self.wipe_interval_ms)

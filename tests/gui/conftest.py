@@ -26,6 +26,13 @@ def database(app_paths: AppPaths, raw_key: DatabaseKey) -> Iterator[Database]:
 
 
 @pytest.fixture
+def empty_database(tmp_path, raw_key: DatabaseKey) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    db = Database.open(tmp_path / "empty" / "kinxpro.db", raw_key)
+    yield db
+    db.close()
+
+
+@pytest.fixture
 def make_ctx(app_paths: AppPaths, database: Database, qtbot) -> Iterator:  # type: ignore[no-untyped-def]
     runners: list[TaskRunner] = []
 

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
+from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.ui.main_window import TAB_NAMES, MainWindow
 from kinxpro_desktop.ui.tabs.empty import EmptyStateTab
 from tests.support.seed import MARKER
 
 
-def test_window_has_the_five_tabs_with_real_empty_states(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
-    window = MainWindow(make_ctx())
+def test_window_has_the_five_tabs_with_real_empty_states(qtbot, make_ctx, empty_database) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx(privacy=PrivacyService(empty_database)))
     qtbot.addWidget(window)
     window.show()
+    window.refresh_all()
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == list(TAB_NAMES)
-    for i in range(4):
-        tab = window.tabs.widget(i)
+    for tab in (window.listings_tab, window.orders_tab):
+        qtbot.waitUntil(lambda t=tab: t.count_label.text() != "", timeout=5000)
+        assert tab.stack.currentWidget() is tab.empty
+    empties = [window.listings_tab.empty, window.orders_tab.empty]
+    empties += [window.tabs.widget(i) for i in (2, 3)]
+    for tab in empties:
         assert isinstance(tab, EmptyStateTab)
-        assert "Account ▸ Connect" in tab.body or "Connect" in tab.body
+        assert "Connect" in tab.body
         assert "placeholder" not in tab.body.lower()
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Account", "&Help"]
     assert window.statusBar().isVisible()
+    assert not window.sync_action.isEnabled()  # nothing to sync until an account is connected
 
 
 def test_keyboard_shortcuts_switch_tabs(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]

@@ -43,6 +43,10 @@ class PrivacyService:
         self._db = db
         self._clock = clock
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
     def retention_days(self) -> int:
         stored = self._db.settings.get(RETENTION_KEY, DEFAULT_RETENTION_DAYS)
         try:

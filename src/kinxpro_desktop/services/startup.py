@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import WipeResult
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.session import Session, StoreLocation, open_session
+from kinxpro_desktop.vault.credentials import load_credentials
 from kinxpro_desktop.vault.secret_store import KeyringSecretStore, SecretStore
 
 
@@ -16,6 +18,7 @@ class Started:
     session: Session
     privacy: PrivacyService
     wipe: WipeResult
+    connected: bool = False  # SP-API credentials are in the secret store
 
 
 def start(
@@ -36,4 +39,8 @@ def start(
     except BaseException:
         session.close()
         raise
-    return Started(session, privacy, wipe)
+    try:
+        connected = load_credentials(session.secrets) is not None
+    except UserError:
+        connected = False  # unreadable credentials: Account ▸ Connect says so
+    return Started(session, privacy, wipe, connected)
