@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/kinxpro-desktop $(ARGS)
+	$(VENV)/bin/kinxpro-desktop --demo $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench packaging

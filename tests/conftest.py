@@ -18,9 +18,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 os.environ["no_proxy"] = "127.0.0.1,localhost"
 
-from kinxpro_desktop.core.dbkey import DatabaseKey  # noqa: E402
-from kinxpro_desktop.paths import AppPaths, resolve_paths  # noqa: E402
-from tests.support import secret_service as ss  # noqa: E402
+from kinxpro_desktop.core.dbkey import DatabaseKey
+from kinxpro_desktop.paths import AppPaths, resolve_paths
+from tests.support import secret_service as ss
 
 
 def require_tools(tools: list[str], what: str) -> None:

@@ -9,7 +9,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.core.errors import UserError
@@ -18,6 +19,7 @@ from kinxpro_desktop.logging_setup import setup_logging
 from kinxpro_desktop.paths import AppPaths, resolve_paths
 from kinxpro_desktop.services.session import KEY_SOURCES, StoreLocation
 from kinxpro_desktop.services.startup import Started, start
+from kinxpro_desktop.vault.credentials import SpApiCredentials
 
 PASSPHRASE_ENV = "KINXPRO_PASSPHRASE"  # noqa: S105 (a variable name)
 
@@ -39,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
         choices=KEY_SOURCES,
         help="for a new data folder: keep the database key in the system keyring (default) "
         f"or derive it from a passphrase (read from ${PASSPHRASE_ENV} or a terminal prompt)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try Kinxpro on a simulated Amazon (fake orders, its own data folder)",
+    )
+    parser.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="send SP-API calls to a local simulator (loopback only), e.g. one started with "
+        "`kinxpro-desktop sandbox`",
     )
     parser.add_argument(
         "--smoke-test",
@@ -125,7 +138,7 @@ def cmd_retention(started: Started, value: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    paths = resolve_paths(args.data_dir)
+    paths = demo_paths(args.data_dir) if args.demo else resolve_paths(args.data_dir)
     try:
         if args.smoke_test:
             return smoke_test()
@@ -142,9 +155,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     paths.ensure()
     setup_logging(paths.log_file)
-    from kinxpro_desktop.app import run_gui
+    from kinxpro_desktop.app import SyncTarget, run_gui
 
-    return run_gui(paths, prefer=args.key_source)
+    if args.demo:
+        with start_demo_simulator() as (endpoint, creds):
+            target = SyncTarget(endpoint, creds, demo=True, interval_ms=DEMO_SYNC_INTERVAL_MS)
+            return run_gui(paths, prefer=args.key_source, target=target)
+    return run_gui(paths, prefer=args.key_source, target=SyncTarget(endpoint=args.endpoint))
+
+
+DEMO_TIME_SCALE = 30.0  # simulated Amazon runs 30x faster, so the demo feels live
+DEMO_SYNC_INTERVAL_MS = 60_000
+
+
+@contextmanager
+def start_demo_simulator() -> Iterator[tuple[str, SpApiCredentials]]:
+    """The SP-API simulator in-process on a free loopback port, with its demo credentials."""
+    from kinxpro_desktop.sandbox import Simulator
+
+    sim = Simulator(time_scale=DEMO_TIME_SCALE).start()
+    try:
+        c = sim.credentials
+        creds = SpApiCredentials(
+            lwa_client_id=c.client_id,
+            lwa_client_secret=c.client_secret,
+            refresh_token=c.refresh_token,
+            region="NA",
+            marketplaces=tuple(c.marketplace_ids),
+            seller_id=c.seller_id,
+        )
+        yield sim.base_url, creds
+    finally:
+        sim.stop()
+
+
+def demo_paths(data_dir: str | None) -> AppPaths:
+    """Demo data never mixes with the seller's own: its own folder (and keyring entries)."""
+    if data_dir is not None:
+        return resolve_paths(data_dir)
+    return resolve_paths(resolve_paths().data_dir / "demo")
 
 
 def smoke_test() -> int:

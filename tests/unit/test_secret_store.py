@@ -1,4 +1,4 @@
-"""No plaintext or null keyring is ever accepted; the in-memory store holds secrets for a session."""
+"""No plaintext or null keyring is accepted; the in-memory store keeps secrets for a session."""
 
 from __future__ import annotations
 
