@@ -236,6 +236,9 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | 
         window.refresh_all()
         if started.connected or target.credentials is not None:
             controller.start()
+        for alert in started.alerts:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Security alert", alert, parent=window)
+            box.open()
         window.statusBar().showMessage(
             f"Unlocked ({session.db.key_source}). Retention wipe at launch: "
             f"{started.wipe.orders_wiped} orders.",

@@ -101,6 +101,8 @@ def _with_store(paths: AppPaths, key_source: str | None, action: Callable[[Start
         started = start(
             StoreLocation.of(paths), prefer=key_source, passphrase=cli_passphrase, actor="cli"
         )
+        for alert in started.alerts:
+            print(f"kinxpro-desktop: SECURITY ALERT: {alert}", file=sys.stderr)
         try:
             return action(started)
         finally:

@@ -173,3 +173,29 @@ def test_corrupt_database_is_reported_and_left_alone(data: Path) -> None:
     assert "damaged" in result.stderr
     after = folder_digest(data)
     assert after[db_file.name] == before[db_file.name]
+
+
+def test_repeated_failed_unlocks_raise_an_alert(data: Path) -> None:
+    for _ in range(3):
+        assert cli(data, "wipe", passphrase="guessing").returncode == 2
+    opened = cli(data, "verify")
+    assert opened.returncode == 0
+    assert "SECURITY ALERT: 3 failed attempts" in opened.stderr
+    db = Database.open(data / "kinxpro.db", DatabaseKey(passphrase=PASS, source="passphrase"))
+    alert = db.audit.latest("security_alert")
+    failures = [e for e in db.audit.entries() if e.event == "unlock_failed"]
+    db.close()
+    assert len(failures) == 3
+    assert alert is not None and "3 failed attempts" in str(alert.detail["alert"])
+
+
+def test_a_broken_audit_chain_raises_an_alert_at_unlock(data: Path) -> None:
+    db = Database.open(data / "kinxpro.db", DatabaseKey(passphrase=PASS, source="passphrase"))
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET detail='{}' WHERE id = 1"))
+    db.close()
+    cli(data, "retention")
+    db = Database.open(data / "kinxpro.db", DatabaseKey(passphrase=PASS, source="passphrase"))
+    alert = db.audit.latest("security_alert")
+    db.close()
+    assert alert is not None and alert.detail["broken_at"] == 1

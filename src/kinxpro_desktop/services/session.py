@@ -51,6 +51,7 @@ class Session:
     secrets: SecretStore
     key_mode: str
     actor: str = "owner"
+    failed_unlocks: int = 0  # failed attempts since the last successful unlock
 
     def close(self) -> None:
         self.db.close()
@@ -139,7 +140,8 @@ def open_session(
         raise
     if creating:
         _write_atomic(loc.key_mode_file, mode + "\n")
-    for failure in _take_failures(loc):
+    failures = _take_failures(loc)
+    for failure in failures:
         db.audit.append(
             "unlock_failed",
             "unknown",
@@ -153,4 +155,6 @@ def open_session(
         {"key_source": key.source, "created": creating},
         at=now(),
     )
-    return Session(db=db, secrets=secrets_store, key_mode=mode, actor=actor)
+    return Session(
+        db=db, secrets=secrets_store, key_mode=mode, actor=actor, failed_unlocks=len(failures)
+    )

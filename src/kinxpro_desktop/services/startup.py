@@ -19,6 +19,7 @@ class Started:
     privacy: PrivacyService
     wipe: WipeResult
     connected: bool = False  # SP-API credentials are in the secret store
+    alerts: tuple[str, ...] = ()  # security events the seller must see now
 
 
 def start(
@@ -43,4 +44,30 @@ def start(
         connected = load_credentials(session.secrets) is not None
     except UserError:
         connected = False  # unreadable credentials: Account ▸ Connect says so
-    return Started(session, privacy, wipe, connected)
+    alerts = security_alerts(session, privacy)
+    return Started(session, privacy, wipe, connected, alerts)
+
+
+REPEATED_FAILURES = 3
+
+
+def security_alerts(session: Session, privacy: PrivacyService) -> tuple[str, ...]:
+    """Access monitoring at unlock: repeated failed unlocks and a broken audit chain."""
+    alerts = []
+    if session.failed_unlocks >= REPEATED_FAILURES:
+        alerts.append(
+            f"{session.failed_unlocks} failed attempts to unlock this database were made since "
+            "it was last opened. If that was not you, someone may be trying to read your data: "
+            "change your passphrase or keyring password."
+        )
+    chain = session.db.audit.verify()
+    if not chain.ok:
+        alerts.append(
+            f"{chain.describe()} The audit log was altered outside Kinxpro. Keep a copy of "
+            "the database for investigation (Privacy tab, Verify chain)."
+        )
+    for text in alerts:
+        session.db.audit.append(
+            "security_alert", "system", (), {"alert": text[:200], "broken_at": chain.broken_at}
+        )
+    return tuple(alerts)
