@@ -211,6 +211,7 @@ def create_shipment(state: SimState, req: Request) -> Response:
     now = state.now()
     body = req.json()
     service_id = require_str(body, "ShippingServiceId")
+    number = state.next_number()  # lock order: state.lock is never taken inside world.lock
     with state.world.lock:
         details, order, ounces = _details(state, body, now)
         services = {s["ShippingServiceId"]: s for s in _services(order, details, ounces, now)}
@@ -227,7 +228,7 @@ def create_shipment(state: SimState, req: Request) -> Response:
         if label_format not in service["AvailableLabelFormats"]:
             raise invalid_input(f"LabelFormat {label_format} is not available for {service_id}.")
         buyer = state.world.buyer(order)
-        tracking = _tracking(service["CarrierName"], state.next_number())
+        tracking = _tracking(service["CarrierName"], number)
         ship_from = details["ShipFromAddress"]
         info = labels.LabelInfo(
             carrier=service["CarrierName"],

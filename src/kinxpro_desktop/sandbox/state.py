@@ -110,7 +110,11 @@ PROCESS_SECONDS = 15.0  # simulated seconds it then spends IN_PROGRESS
 
 
 class SimState:
-    """Everything the request handlers share. Handlers run on server threads."""
+    """Everything the request handlers share. Handlers run on server threads.
+
+    Lock order: ``lock`` (reports, feeds, documents, tokens) before ``world.lock``; never take
+    ``lock`` while holding ``world.lock``.
+    """
 
     def __init__(self, config: SimConfig, credentials: DemoCredentials | None = None) -> None:
         self.config = config
