@@ -22,34 +22,42 @@ from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.settings_repo import SettingsRepository
 
 
-def _alembic_config() -> Config:
+def _alembic_config(scripts: Path | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("script_location", str(scripts or migrations_dir()))
     return cfg
 
 
-def pending_migration(engine: Engine) -> tuple[str | None, str | None]:
+def pending_migration(engine: Engine, scripts: Path | None = None) -> tuple[str | None, str | None]:
     """(current revision, head revision)."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config(scripts)).get_current_head()
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     return current, head
 
 
-def migrate(engine: Engine, path: Path) -> bool:
+def migrate(engine: Engine, path: Path, scripts: Path | None = None) -> bool:
     """Bring the schema to head. An existing file is copied aside first and restored on failure.
 
     The copy is removed after success: it may hold buyer data that a later wipe removes.
     """
-    current, head = pending_migration(engine)
+    current, head = pending_migration(engine, scripts)
     if current == head:
         return False
+    known = {
+        r.revision for r in ScriptDirectory.from_config(_alembic_config(scripts)).walk_revisions()
+    }
+    if current is not None and current not in known:
+        raise MigrationFailed(
+            f"This database has schema version {current}, made by a newer Kinxpro Desktop "
+            "than this one. Install the newer version; nothing was changed."
+        )
     backup: Path | None = None
     if current is not None:
         checkpoint_truncate(engine)
         backup = path.with_name(path.name + f".before-{head}")
         shutil.copy2(path, backup)
-    cfg = _alembic_config()
+    cfg = _alembic_config(scripts)
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
