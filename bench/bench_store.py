@@ -1,8 +1,8 @@
 """Store upsert: 10,000 orders (1 to 4 items each) with buyer data.
 
 Variants, each on a fresh file in a temp dir, repeated and reported as the median:
-- the app's `OrderRepository.upsert` + `save_pii` on SQLCipher, in pages of 100 orders (as sync
-  pages arrive) and in one shot;
+- the app's `OrderRepository.store_page` (orders, items and PII in one transaction) on
+  SQLCipher, in pages of 100 orders (as sync pages arrive) and in one shot;
 - the same code on plain SQLite (the test-only `key=None` switch);
 - raw stdlib `sqlite3.executemany` INSERTs of the same rows into the same schema (made by the
   app's Alembic migration on a plain file), in one transaction, and paged for comparison.
@@ -81,9 +81,10 @@ class Bench:
                 for i in range(0, ORDERS, page)
             ]
             with stopwatch() as t:
-                for orders, pii in batches:
-                    db.orders.upsert(orders)
-                    db.orders.save_pii(pii, now=NOW, retention_days=DEFAULT_RETENTION_DAYS)
+                for orders, pii in batches:  # one transaction per page, as sync writes them
+                    db.orders.store_page(
+                        orders, pii, now=NOW, retention_days=DEFAULT_RETENTION_DAYS
+                    )
             assert db.orders.count() == ORDERS and db.orders.count_with_pii() == ORDERS
         finally:
             db.close()

@@ -17,7 +17,7 @@ class Money:
     @property
     def minor_units(self) -> int:
         exponent = 0 if self.currency in ZERO_DECIMAL_CURRENCIES else 2
-        return int((self.amount * (10**exponent)).to_integral_value())
+        return int(self.amount.scaleb(exponent).to_integral_value())
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
