@@ -9,6 +9,7 @@ Missing tools skip the tests with the reason, except under CI (CI set), where th
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,18 @@ def test_starts_when_the_user_asks_for_wayland(built: b.Bundle, tmp_path: Path) 
         result,
         allowed_stderr=('qt.qpa.plugin: Could not find the Qt platform plugin "wayland" in ""',),
     )
+
+
+def test_bundle_has_every_command_of_the_checkout(built: b.Bundle, tmp_path: Path) -> None:
+    """Same --help text frozen and from the venv: no subcommand lost to an import PyInstaller
+    could not see (cli.py adds `sandbox` only if its module imports)."""
+    env = {**os.environ, "COLUMNS": "100"}
+    frozen = b.run([str(built.exe), "--help"], env, cwd=tmp_path)
+    source = b.run([sys.executable, "-m", "kinxpro_desktop", "--help"], env, cwd=tmp_path)
+    assert frozen.returncode == source.returncode == 0, frozen.stderr + source.stderr
+    assert frozen.stdout == source.stdout
+    sandbox = b.run([str(built.exe), "sandbox", "--help"], env, cwd=tmp_path)
+    assert sandbox.returncode == 0, sandbox.stderr
 
 
 def test_bundle_is_under_the_size_goal(built: b.Bundle) -> None:
