@@ -14,8 +14,9 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
 
 from kinxpro_desktop.core.models import AuditEntry, ChainCheck
 from kinxpro_desktop.core.retention import utcnow
@@ -46,6 +47,19 @@ def entry_hash(
 
 def _canonical_detail(detail: dict[str, object] | None) -> str:
     return json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _entry(r: Row[Any]) -> AuditEntry:
+    return AuditEntry(
+        r.id,
+        from_db(r.at),
+        r.event,
+        r.actor,
+        tuple(json.loads(r.object_ids)),
+        json.loads(r.detail),
+        r.prev_hash,
+        r.hash,
+    )
 
 
 class AuditLog:
@@ -139,19 +153,7 @@ class AuditLog:
             rows = conn.execute(
                 select(audit_log).order_by(audit_log.c.id.desc()).limit(limit).offset(offset)
             ).all()
-        return [
-            AuditEntry(
-                r.id,
-                from_db(r.at),
-                r.event,
-                r.actor,
-                tuple(json.loads(r.object_ids)),
-                json.loads(r.detail),
-                r.prev_hash,
-                r.hash,
-            )
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]
 
     def count(self) -> int:
         with self._engine.connect() as conn:
@@ -165,18 +167,7 @@ class AuditLog:
                 .order_by(audit_log.c.id.desc())
                 .limit(1)
             ).first()
-        if r is None:
-            return None
-        return AuditEntry(
-            r.id,
-            from_db(r.at),
-            r.event,
-            r.actor,
-            tuple(json.loads(r.object_ids)),
-            json.loads(r.detail),
-            r.prev_hash,
-            r.hash,
-        )
+        return None if r is None else _entry(r)
 
     def verify(self) -> ChainCheck:
         """Walk the chain from the anchor; name the first broken link."""

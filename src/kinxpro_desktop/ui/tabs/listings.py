@@ -9,21 +9,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QStackedWidget,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.ui.models.listings import ListingsTableModel
-from kinxpro_desktop.ui.tabs.empty import EmptyStateTab
+from kinxpro_desktop.ui.tabs.data_tab import DataTab
 
 
-class ListingsTab(QWidget):
+class ListingsTab(DataTab):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("listingsTab")
+        super().__init__("Listings", ctx, parent)
         self.model = ListingsTableModel(ctx.runner, ctx.views, self)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search SKU, ASIN or title…")
@@ -45,26 +42,13 @@ class ListingsTab(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        page = QWidget()
-        pl = QVBoxLayout(page)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.addLayout(bar)
-        pl.addWidget(self.table, 1)
-        self.empty = EmptyStateTab("Listings")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
-        self.model.loaded.connect(self._loaded)
-        self.model.failed.connect(lambda text: ctx.events.status_message.emit(f"Listings: {text}"))
-        ctx.events.data_changed.connect(self.model.reload)
+        self.set_content(bar, self.table, self.model)
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), self.issues_only.isChecked())
 
-    def _loaded(self, total: int) -> None:
-        filtered = bool(self.search.text()) or self.issues_only.isChecked()
-        self.stack.setCurrentIndex(1 if total or filtered else 0)
+    def is_filtered(self) -> bool:
+        return bool(self.search.text()) or self.issues_only.isChecked()
+
+    def on_loaded(self, total: int) -> None:
         self.count_label.setText(f"{total:,} listings")

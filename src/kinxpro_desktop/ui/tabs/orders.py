@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -31,7 +30,7 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import OrderPii
 from kinxpro_desktop.services.views import OrderDetail, OrderFilter
 from kinxpro_desktop.ui.models.orders import CHANNEL, OrdersTableModel
-from kinxpro_desktop.ui.tabs.empty import EmptyStateTab
+from kinxpro_desktop.ui.tabs.data_tab import DataTab
 
 MASKED = "•••• masked ••••"
 
@@ -172,11 +171,9 @@ class OrderDetailPane(QWidget):
         self.buyer_note.setText(message)
 
 
-class OrdersTab(QWidget):
+class OrdersTab(DataTab):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("ordersTab")
-        self._ctx = ctx
+        super().__init__("Orders", ctx, parent)
         self.model = OrdersTableModel(ctx.runner, ctx.views, self)
 
         self.search = QLineEdit()
@@ -220,21 +217,7 @@ class OrdersTab(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
-        page = QWidget()
-        pl = QVBoxLayout(page)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.addLayout(bar)
-        pl.addWidget(split, 1)
-        self.empty = EmptyStateTab("Orders")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
-        self.model.loaded.connect(self._loaded)
-        self.model.failed.connect(lambda text: ctx.events.status_message.emit(f"Orders: {text}"))
-        ctx.events.data_changed.connect(self.model.reload)
+        self.set_content(bar, split, self.model)
 
     def current_filter(self) -> OrderFilter:
         return OrderFilter(
@@ -247,9 +230,10 @@ class OrdersTab(QWidget):
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
 
-    def _loaded(self, total: int) -> None:
-        filtered = self.current_filter() != OrderFilter()
-        self.stack.setCurrentIndex(1 if total or filtered else 0)
+    def is_filtered(self) -> bool:
+        return self.current_filter() != OrderFilter()
+
+    def on_loaded(self, total: int) -> None:
         self.count_label.setText(f"{total:,} orders")
         self.detail.show_detail(None)
 
