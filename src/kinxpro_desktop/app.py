@@ -29,7 +29,7 @@ from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, SyncController
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
 from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
 from kinxpro_desktop.ui.main_window import MainWindow
-from kinxpro_desktop.vault.credentials import SpApiCredentials
+from kinxpro_desktop.core.credentials import SpApiCredentials
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from kinxpro_desktop.logging_setup import setup_logging
 from kinxpro_desktop.paths import AppPaths, resolve_paths
 from kinxpro_desktop.services.session import KEY_SOURCES, StoreLocation
 from kinxpro_desktop.services.startup import Started, start
-from kinxpro_desktop.vault.credentials import SpApiCredentials
+from kinxpro_desktop.core.credentials import SpApiCredentials
 
 PASSPHRASE_ENV = "KINXPRO_PASSPHRASE"  # noqa: S105 (a variable name)
 

@@ -53,7 +53,7 @@ from kinxpro_desktop.spapi.errors import (
     Throttled,
 )
 from kinxpro_desktop.spapi.transport import GuardedTransport, RefusalHook, make_http_client
-from kinxpro_desktop.vault.credentials import SpApiCredentials
+from kinxpro_desktop.core.credentials import SpApiCredentials
 
 log = logging.getLogger(__name__)
 

@@ -3,41 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
+from kinxpro_desktop.core.credentials import REGIONS, SpApiCredentials
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.vault.secret_store import SecretStore
 
 CREDENTIALS_NAME = "spapi-credentials"
-REGIONS = ("NA", "EU", "FE")
-
-
-@dataclass(frozen=True)
-class SpApiCredentials:
-    lwa_client_id: str
-    lwa_client_secret: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    region: str = "NA"
-    marketplaces: tuple[str, ...] = ("ATVPDKIKX0DER",)
-    seller_id: str = ""
-
-    def __post_init__(self) -> None:
-        missing = [
-            label
-            for label, value in (
-                ("LWA client id", self.lwa_client_id),
-                ("LWA client secret", self.lwa_client_secret),
-                ("refresh token", self.refresh_token),
-            )
-            if not value.strip()
-        ]
-        if missing:
-            raise UserError(f"Fill in the {', '.join(missing)} to connect your Amazon account.")
-        if self.region not in REGIONS:
-            raise UserError(f"Region must be one of {', '.join(REGIONS)}; got {self.region!r}.")
-
-    def masked(self, secret: str) -> str:
-        return secret[:4] + "…" + secret[-2:] if len(secret) > 8 else "…"
 
 
 def save_credentials(store: SecretStore, creds: SpApiCredentials) -> None:
@@ -63,3 +35,13 @@ def load_credentials(store: SecretStore) -> SpApiCredentials | None:
 
 def forget_credentials(store: SecretStore) -> None:
     store.delete(CREDENTIALS_NAME)
+
+
+__all__ = [
+    "CREDENTIALS_NAME",
+    "REGIONS",
+    "SpApiCredentials",
+    "forget_credentials",
+    "load_credentials",
+    "save_credentials",
+]
