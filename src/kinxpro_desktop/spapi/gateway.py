@@ -35,6 +35,7 @@ from sp_api.api import (
 from sp_api.auth import AccessTokenClient, access_token_client
 from sp_api.base import Client
 
+from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.progress import Cancelled, CancelToken
 from kinxpro_desktop.core.sync import AccountInfo, BucketState
 from kinxpro_desktop.spapi.buckets import RateLimiter
@@ -53,7 +54,6 @@ from kinxpro_desktop.spapi.errors import (
     Throttled,
 )
 from kinxpro_desktop.spapi.transport import GuardedTransport, RefusalHook, make_http_client
-from kinxpro_desktop.core.credentials import SpApiCredentials
 
 log = logging.getLogger(__name__)
 
