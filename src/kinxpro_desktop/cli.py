@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from kinxpro_desktop._version import __version__
+from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.logging_setup import setup_logging
 from kinxpro_desktop.paths import AppPaths, resolve_paths
 from kinxpro_desktop.services.session import KEY_SOURCES, StoreLocation
 from kinxpro_desktop.services.startup import Started, start
-from kinxpro_desktop.core.credentials import SpApiCredentials
 
 PASSPHRASE_ENV = "KINXPRO_PASSPHRASE"  # noqa: S105 (a variable name)
 
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("wipe", help="apply the retention rule now and print what was deleted")
     sub.add_parser("verify", help="check disposal and the audit chain; non-zero exit on findings")
+    sub.add_parser("sync", help="run one sync now (progress on stderr; non-zero exit on failure)")
     retention = sub.add_parser("retention", help="show or set the retention period in days")
     retention.add_argument("days", nargs="?", help="new period, 1 to 30 days")
     _add_sandbox(sub)
@@ -126,6 +127,17 @@ def cmd_verify(started: Started) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_sync(started: Started, endpoint: str | None, creds: SpApiCredentials | None) -> int:
+    from kinxpro_desktop.services.connection import NOT_CONNECTED
+    from kinxpro_desktop.services.sync.headless import run_headless_sync
+    from kinxpro_desktop.vault.credentials import load_credentials
+
+    creds = creds or load_credentials(started.session.secrets)
+    if creds is None:
+        raise UserError(NOT_CONNECTED)
+    return run_headless_sync(started.session.db, creds, endpoint=endpoint)
+
+
 def cmd_retention(started: Started, value: str | None) -> int:
     if value is None:
         print(f"Retention: {started.privacy.retention_days()} days")
@@ -148,6 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _with_store(paths, args.key_source, cmd_wipe)
         if args.command == "verify":
             return _with_store(paths, args.key_source, cmd_verify)
+        if args.command == "sync":
+            if args.demo:
+                with start_demo_simulator() as (endpoint, creds):
+                    return _with_store(
+                        paths, args.key_source, lambda s: cmd_sync(s, endpoint, creds)
+                    )
+            return _with_store(paths, args.key_source, lambda s: cmd_sync(s, args.endpoint, None))
         if args.command == "retention":
             return _with_store(paths, args.key_source, lambda s: cmd_retention(s, args.days))
         if args.command == "sandbox":
