@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.context import AccountActions, AppContext, AppEvents
+from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
@@ -29,7 +30,6 @@ from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, SyncController
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
 from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
 from kinxpro_desktop.ui.main_window import MainWindow
-from kinxpro_desktop.core.credentials import SpApiCredentials
 
 log = logging.getLogger(__name__)
 
