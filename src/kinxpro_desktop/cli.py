@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.progress import CancelToken
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.logging_setup import setup_logging
 from kinxpro_desktop.paths import AppPaths, resolve_paths
@@ -243,6 +244,35 @@ def smoke_test() -> int:
         if header.startswith(b"SQLite format 3"):
             raise UserError("the database file is not encrypted")
         steps.append(("encrypted store opened, migrated, wiped", time.perf_counter()))
+
+        from sp_api.auth import access_token_client
+
+        from kinxpro_desktop.sandbox import Simulator
+        from kinxpro_desktop.services.sync import SyncService
+        from kinxpro_desktop.spapi.gateway import SpApiGateway
+
+        with Simulator(orders=40, listings=10, time_scale=1000.0) as sim:
+            demo = sim.credentials
+            creds = SpApiCredentials(
+                lwa_client_id=demo.client_id,
+                lwa_client_secret=demo.client_secret,
+                refresh_token=demo.refresh_token,
+                marketplaces=tuple(demo.marketplace_ids),
+                seller_id=demo.seller_id,
+            )
+            with SpApiGateway.from_credentials(creds, endpoint=sim.base_url) as gateway:
+                report = SyncService(started.session.db, gateway).run(
+                    CancelToken(), lambda _u: None
+                )
+            access_token_client.cache.clear()
+        if started.session.db.orders.count() < 40:
+            raise UserError("the demo sync stored fewer orders than the simulator holds")
+        steps.append(
+            (
+                f"demo simulator started, one sync run ({report.api_calls} API calls)",
+                time.perf_counter(),
+            )
+        )
 
         pdf = render_test_page()
         if not pdf.startswith(b"%PDF"):
