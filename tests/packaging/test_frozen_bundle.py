@@ -73,6 +73,20 @@ def test_smoke_test_on_x11(built: b.Bundle, tmp_path: Path) -> None:
         check_smoke(smoke(built, tmp_path, "xcb", display))
 
 
+def test_demo_sync_runs_frozen(built: b.Bundle, tmp_path: Path) -> None:
+    """Demo simulator in-process plus one full sync through python-amazon-sp-api and httpx: the
+    part of issue 5's smoke test that --smoke-test does not cover yet."""
+    require(missing_tools(), "the keyring round trip (Secret Service)")
+    with secret_service(tmp_path / "keyring") as env:
+        cmd = [str(built.exe), "--demo", "--data-dir", str(tmp_path / "data"), "sync"]
+        result = b.run(cmd, env, cwd=tmp_path, timeout=300)
+    report = f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == 0, report
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("sync: done: "), report
+    assert [line for line in lines if not line.startswith("sync: ")] == [], report
+
+
 def test_starts_when_the_user_asks_for_wayland(built: b.Bundle, tmp_path: Path) -> None:
     """QT_QPA_PLATFORM=wayland names a plugin the bundle leaves out: the runtime hook adds the
     xcb fallback (XWayland), so Qt warns once and starts instead of aborting."""
