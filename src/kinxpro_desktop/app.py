@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QProcess, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kinxpro_desktop._version import __version__
@@ -20,6 +21,7 @@ from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
+from kinxpro_desktop.resources import resource
 from kinxpro_desktop.services.connection import AccountSync
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, read_key_mode
@@ -199,6 +201,11 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | 
     app.setApplicationName("Kinxpro Desktop")
     app.setOrganizationName("Kinxpro")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("kinxpro-desktop")
+    try:
+        app.setWindowIcon(QIcon(str(resource("icons", "kinxpro-desktop-256.png"))))
+    except FileNotFoundError:
+        log.warning("app icon missing from resources")
     install_qt_message_handler()
     install_excepthook(paths.log_file)
     lock = InstanceLock(paths.lock_file)

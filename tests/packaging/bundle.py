@@ -27,6 +27,7 @@ SIZE_LIMIT_BYTES = 250 * 1000 * 1000  # issue 5: under 250 MB unpacked (decimal 
 SMOKE_STEPS = (
     "ok  keyring round trip (SecretService)",
     "ok  encrypted store opened, migrated, wiped",
+    "ok  demo simulator started, one sync run",
     "ok  PDF rendered",
     "ok  main window built offscreen",
 )

@@ -176,7 +176,9 @@ class SyncController(QObject):
             self.cancelled.emit()
             return
         message = describe_error(exc)
-        log.warning("sync failed: %s", message, exc_info=not isinstance(exc, UserError))
+        log.warning(
+            "sync failed: %s", message, exc_info=None if isinstance(exc, UserError) else exc
+        )
         failures = self.health.consecutive_failures + 1
         self._set_health(
             running=False,
