@@ -91,8 +91,16 @@ class TokenBucket:
 class RateLimiter:
     """All buckets of one gateway; thread-safe."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, *, learn_scale: bool = False
+    ) -> None:
+        """`learn_scale` (simulator only): the simulator runs Amazon's limits `scale` times
+        faster and says so in its rate headers; the first header seen scales every bucket
+        that has not had its own header yet."""
         self._clock = clock
+        self._learn_scale = learn_scale
+        self._scale = 1.0
+        self._observed: set[str] = set()
         self._lock = threading.Lock()
         self._buckets: dict[str, TokenBucket] = {}
 
@@ -100,7 +108,7 @@ class RateLimiter:
         bucket = self._buckets.get(operation)
         if bucket is None:
             rate, burst = RATE_TABLE.get(operation, DEFAULT_PLAN)
-            bucket = TokenBucket(operation, rate, burst, self._clock)
+            bucket = TokenBucket(operation, rate * self._scale, burst, self._clock)
             self._buckets[operation] = bucket
         return bucket
 
@@ -127,9 +135,16 @@ class RateLimiter:
         if not 0 < rate < 1e6:
             return
         with self._lock:
+            now = self._clock()
+            if self._learn_scale and not self._observed and operation in RATE_TABLE:
+                self._scale = rate / RATE_TABLE[operation][0]
+                for name, other in self._buckets.items():
+                    if name != operation:
+                        other.set_rate(RATE_TABLE.get(name, DEFAULT_PLAN)[0] * self._scale, now)
+            self._observed.add(operation)
             bucket = self._bucket(operation)
             if abs(bucket.rate - rate) > 1e-12:
-                bucket.set_rate(rate, self._clock())
+                bucket.set_rate(rate, now)
 
     def throttled(self, operation: str) -> None:
         with self._lock:

@@ -88,7 +88,7 @@ class SpApiGateway:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(learn_scale=simulator)
         self._refused: list[EgressRefused] = []
         self._on_refused = on_refused
         self._lock = threading.RLock()
@@ -205,19 +205,9 @@ class SpApiGateway:
         """(API calls made, 429s received) since the gateway was built."""
         return self.limiter.totals()
 
-    def _forget_access_token(self) -> None:
-        key = self._lwa_class(
-            refresh_token=self.creds.refresh_token,
-            credentials={
-                "refresh_token": self.creds.refresh_token,
-                "lwa_app_id": self.creds.lwa_client_id,
-                "lwa_client_secret": self.creds.lwa_client_secret,
-            },
-        )
-        try:
-            access_token_client.cache.pop(key._get_cache_key(), None)
-        finally:
-            key._transport.close()
+    @staticmethod
+    def _forget_access_token(client: Any) -> None:
+        access_token_client.cache.pop(client._auth._get_cache_key(), None)
 
     # ------------------------------------------------------------------ the call loop
     def call(
@@ -256,7 +246,7 @@ class SpApiGateway:
                     # The library caches access tokens by refresh token only, for 3200 s,
                     # whatever expires_in said: drop ours and get a fresh one, once.
                     refreshed = True
-                    self._forget_access_token()
+                    self._forget_access_token(client)
                     log.info("%s: HTTP %s, refreshing the access token", operation, exc.status)
                     continue
                 if exc.status in (401, 403):
