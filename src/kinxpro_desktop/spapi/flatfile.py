@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from kinxpro_desktop.core.models import Listing, Money, Order, OrderItem
@@ -100,7 +101,7 @@ class _Building:
     first: dict[str, str]
     items: list[OrderItem]
     total: Decimal
-    updated: str
+    updated: datetime
 
 
 def parse_orders_report(text: str) -> list[Order]:
@@ -112,9 +113,10 @@ def parse_orders_report(text: str) -> list[Order]:
             raise BadResponse("The orders report has a row without amazon-order-id.")
         where = f"orders report, order {order_id}"
         currency = row.get("currency") or "USD"
+        updated = parse_time(row["last-updated-date"], f"{where}: last-updated-date")
         b = building.get(order_id)
         if b is None:
-            b = building[order_id] = _Building(row, [], Decimal(0), row["last-updated-date"])
+            b = building[order_id] = _Building(row, [], Decimal(0), updated)
         sku = row["sku"]
         used = {i.order_item_id for i in b.items}
         item_id = f"{REPORT_ITEM_PREFIX}{sku}"
@@ -153,8 +155,7 @@ def parse_orders_report(text: str) -> list[Order]:
                 item_tax=Money(tax, currency),
             )
         )
-        if row["last-updated-date"] > b.updated:
-            b.updated = row["last-updated-date"]
+        b.updated = max(b.updated, updated)
     orders: list[Order] = []
     for order_id, b in building.items():
         row = b.first
@@ -169,7 +170,7 @@ def parse_orders_report(text: str) -> list[Order]:
                 order_id=order_id,
                 marketplace_id=marketplace,
                 purchase_date=parse_time(row["purchase-date"], f"{where}: purchase-date"),
-                last_updated=parse_time(b.updated, f"{where}: last-updated-date"),
+                last_updated=b.updated,
                 status=row["order-status"],
                 fulfillment_channel="AFN" if channel.startswith("amazon") else "MFN",
                 order_total=Money(b.total, currency),
