@@ -29,7 +29,7 @@ def credentials_from_fields(fields: Mapping[str, object], seller_id: str = "") -
         refresh_token=str(fields.get("refresh_token", "")),
         region=str(fields.get("region", "NA")),
         marketplaces=tuple(str(m) for m in markets),  # type: ignore[attr-defined]
-        seller_id=seller_id,
+        seller_id=seller_id or str(fields.get("seller_id", "")),
     )
 
 

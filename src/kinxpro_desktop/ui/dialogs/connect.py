@@ -76,6 +76,10 @@ class ConnectDialog(QDialog):
         self.refresh_token = QLineEdit()
         self.refresh_token.setEchoMode(QLineEdit.EchoMode.Password)
         self.refresh_token.setPlaceholderText("Atzr|…")
+        self.seller_id = QLineEdit()
+        self.seller_id.setPlaceholderText(
+            "Seller Central ▸ Settings ▸ Account Info ▸ Merchant token"
+        )
         self.region = QComboBox()
         for region in REGION_MARKETPLACES:
             self.region.addItem(region, region)
@@ -85,6 +89,7 @@ class ConnectDialog(QDialog):
         form.addRow("LWA client id:", self.client_id)
         form.addRow("LWA client secret:", self.client_secret)
         form.addRow("Refresh token:", self.refresh_token)
+        form.addRow("Seller id (merchant token):", self.seller_id)
         form.addRow("Region:", self.region)
         form.addRow("Marketplaces:", self.market_row)
         layout.addLayout(form)
@@ -102,7 +107,7 @@ class ConnectDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        for edit in (self.client_id, self.client_secret, self.refresh_token):
+        for edit in (self.client_id, self.client_secret, self.refresh_token, self.seller_id):
             edit.textChanged.connect(self._invalidate)
         self._fill_marketplaces()
         if ctx.accounts is None:
@@ -134,6 +139,7 @@ class ConnectDialog(QDialog):
             "lwa_client_id": self.client_id.text().strip(),
             "lwa_client_secret": self.client_secret.text().strip(),
             "refresh_token": self.refresh_token.text().strip(),
+            "seller_id": self.seller_id.text().strip(),
             "region": self.region.currentData(),
             "marketplaces": tuple(
                 str(b.property("marketplace_id")) for b in self.market_boxes if b.isChecked()
