@@ -67,7 +67,6 @@ def account_actions(account: AccountSync, actor: str) -> AccountActions:
     return AccountActions(
         test=account.test,
         save=lambda fields, info: account.save(fields, info, actor),
-        connected=account.connected,
     )
 
 

@@ -35,7 +35,6 @@ class AccountActions:
 
     test: Callable[[Mapping[str, object]], AccountInfo]
     save: Callable[[Mapping[str, object], AccountInfo], None]
-    connected: bool = False
 
 
 @dataclass(frozen=True)

@@ -58,13 +58,6 @@ class AccountSync:
     def credentials(self) -> SpApiCredentials | None:
         return self._fixed if self._fixed is not None else load_credentials(self._secrets)
 
-    @property
-    def connected(self) -> bool:
-        try:
-            return self.credentials() is not None
-        except UserError:
-            return False
-
     def _current(self) -> object:
         creds = self.credentials()
         if creds is None:

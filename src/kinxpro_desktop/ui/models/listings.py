@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinxpro_desktop.services.views import ListingRow, ViewService
+from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui.models.paged import Column, PagedTableModel
 
@@ -50,6 +50,3 @@ class ListingsTableModel(PagedTableModel):
         self.text = text
         self.with_issues = with_issues
         self.reload()
-
-    def listing_at(self, row: int) -> ListingRow | None:
-        return self.row_object(row)

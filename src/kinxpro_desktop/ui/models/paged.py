@@ -106,9 +106,6 @@ class PagedTableModel(QAbstractTableModel):
         offset = row % PAGE
         return page[offset] if offset < len(page) else None
 
-    def is_loaded(self) -> bool:
-        return not self._pending
-
     # -- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._total
