@@ -28,7 +28,7 @@ from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, read_key
 from kinxpro_desktop.services.startup import Started, start
 from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
-from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, SyncController
+from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, NotConnected, SyncController
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
 from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
 from kinxpro_desktop.ui.main_window import MainWindow
@@ -57,10 +57,14 @@ def build_context(
         key_mode=key_mode,
         demo=demo,
         wipe_interval_ms=wipe_interval_ms,
-        sync=sync,
-        accounts=accounts,
-        switch_to_own_account=switch_to_own_account,
+        sync=sync or SyncController(NotConnected()),  # not started: F5 says how to connect
+        accounts=accounts or AccountActions(test=_no_accounts, save=_no_accounts),
+        switch_to_own_account=switch_to_own_account or relaunch_own_account,
     )
+
+
+def _no_accounts(*_args: object) -> Any:
+    raise UserError("Connecting an account is not available in this window.")
 
 
 def account_actions(account: AccountSync, actor: str) -> AccountActions:

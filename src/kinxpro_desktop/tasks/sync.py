@@ -52,6 +52,22 @@ class SyncHealth:
         return " · ".join(parts) or "Not synced yet"
 
 
+NOT_CONNECTED = (
+    "No Amazon account is connected. Choose Account ▸ Connect to connect yours, or try the "
+    "demo (kinxpro-desktop --demo)."
+)
+
+
+class NotConnected:
+    """The SyncRunner before an account exists: every run says how to connect."""
+
+    def run(self, cancel: CancelToken, progress: ProgressFn) -> SyncReport:
+        raise UserError(NOT_CONNECTED)
+
+    def rate_limits(self) -> list[BucketState]:
+        return []
+
+
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return exc.message
@@ -115,6 +131,11 @@ class SyncController(QObject):
     @property
     def running(self) -> bool:
         return self._token is not None
+
+    @property
+    def connected(self) -> bool:
+        """True once started: an account (or the demo) is there to sync with."""
+        return self._started
 
     def start(self, first_delay_ms: int = 0) -> None:
         if not self._started:
