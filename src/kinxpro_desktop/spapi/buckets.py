@@ -33,6 +33,17 @@ RATE_TABLE: dict[str, tuple[float, int]] = {
     "getReportDocument": (0.0167, 15),
     "searchListingsItems": (5.0, 5),
     "getListingsItem": (5.0, 10),
+    "patchListingsItem": (5.0, 5),
+    "patchListingsItemPreview": (1.0, 1),  # mode=VALIDATION_PREVIEW is throttled at 1/s
+    "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
+    "getFeedDocument": (0.0222, 10),
+    "getEligibleShipmentServices": (6.0, 12),
+    "createShipment": (2.0, 2),
+    "getShipment": (1.0, 1),
+    "cancelShipment": (1.0, 1),
     "getInventorySummaries": (2.0, 2),
 }
 DEFAULT_PLAN = (1.0, 1)

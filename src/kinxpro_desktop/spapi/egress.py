@@ -51,10 +51,15 @@ def is_loopback(host: str) -> bool:
 
 def check_url(url: str, *, allow_loopback: bool) -> None:
     """Raise EgressRefused unless `url` may be contacted under the current mode."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port  # a port that is not a number raises here, not in httpx
+    except ValueError:  # "https://[evil.example]/": brackets around something not an IP
+        raise EgressRefused(_shown(url), "the address is not a valid URL") from None
+    del port
     scheme = parts.scheme.lower()
-    shown = host or url[:60]
+    shown = host or _shown(url)
     if not host:
         raise EgressRefused(shown, "the address has no host name")
     if parts.username or parts.password:
@@ -73,10 +78,25 @@ def check_url(url: str, *, allow_loopback: bool) -> None:
         raise EgressRefused(shown, "the host is not on the allow-list of Amazon SP-API hosts")
 
 
+def _shown(url: str) -> str:
+    """A bad address as it may be shown: printable, short, without any user:password@."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    text = scheme + sep + netloc.rpartition("@")[2] + slash + path if sep else url
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:60]
+
+
 def check_endpoint(endpoint: str) -> str:
     """A simulator endpoint given by the user: loopback only; returns it without a final /."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise EgressRefused(
+            _shown(endpoint), "the endpoint must look like http://127.0.0.1:PORT"
+        ) from None
+    del port
     if not is_loopback(host):
         raise EgressRefused(
             host or endpoint[:60],

@@ -9,6 +9,11 @@ from __future__ import annotations
 from kinxpro_desktop.core.errors import UserError
 
 
+def cap(text: str) -> str:
+    """First letter upper case, the rest untouched ("the FBA check" -> "The FBA check")."""
+    return text[:1].upper() + text[1:]
+
+
 class SpApiError(UserError):
     """A call to Amazon failed. `retryable` errors may succeed on a later attempt."""
 
@@ -16,12 +21,20 @@ class SpApiError(UserError):
     retryable = False
 
     def __init__(
-        self, message: str, *, operation: str = "", status: int | None = None, code: str = ""
+        self,
+        message: str,
+        *,
+        operation: str = "",
+        status: int | None = None,
+        code: str = "",
+        detail: str = "",
     ) -> None:
         super().__init__(message)
         self.operation = operation
         self.status = status
         self.code = code
+        #: what the server said, with its HTTP status and code: for the log, not for the seller
+        self.detail = detail
 
 
 class EgressRefused(SpApiError):
@@ -69,6 +82,18 @@ class BadResponse(SpApiError):
 
 class RequestRejected(SpApiError):
     """400/404/409 and friends: Amazon refused the request as made."""
+
+    #: Amazon's own error message (English, no buyer data), shown in parentheses
+    said: str = ""
+
+
+class OutcomeUnknown(SpApiError):
+    """A write that is not idempotent (createShipment, confirmShipment, createFeed,
+    patchListingsItem, createReport) was sent, but its answer was lost: a timeout, a dropped
+    connection, a 5xx or an unreadable body. Amazon may or may not have acted on it. It is
+    never sent again by the gateway; the caller reconciles with Amazon's state first."""
+
+    title = "Amazon's answer was lost"
 
 
 class ReportFailed(SpApiError):

@@ -70,9 +70,39 @@ def test_a_document_url_off_the_allow_list_is_refused_before_connecting() -> Non
     seen: list[EgressRefused] = []
     with SpApiGateway.from_credentials(CREDS, on_refused=seen.append) as gw:
         with pytest.raises(EgressRefused, match=r"collector\.example\.net"):
-            gw._fetch_document({"url": "https://collector.example.net/report.gz"})
+            gw.reports.fetch({"url": "https://collector.example.net/report.gz"})
+        assert gw.take_refusals() == []  # the hook took it: audited once, not twice
+    assert [r.host for r in seen] == ["collector.example.net"]
+
+
+def test_refusals_wait_for_take_refusals_without_a_hook() -> None:
+    with SpApiGateway.from_credentials(CREDS) as gw:
+        with pytest.raises(EgressRefused):
+            gw.reports.fetch({"url": "https://collector.example.net/report.gz"})
         assert [r.host for r in gw.take_refusals()] == ["collector.example.net"]
+        assert gw.take_refusals() == []
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[evil.example]/", "https://user:pw@[x/y", "https://h:99999/", "https://h:x/"]
+)
+def test_unparseable_document_urls_get_a_clear_refusal(url: str) -> None:
+    """issue 9 #10: urlsplit raised ValueError ("does not appear to be an IPv4 or IPv6
+    address"), which surfaced as a traceback."""
+    seen: list[EgressRefused] = []
+    with (
+        SpApiGateway.from_credentials(CREDS, on_refused=seen.append) as gw,
+        pytest.raises(EgressRefused) as caught,
+    ):
+        gw.reports.fetch({"url": url})
+    assert "not a valid URL" in caught.value.message
+    assert "pw" not in caught.value.message
     assert len(seen) == 1
+
+
+def test_unparseable_endpoint_is_refused() -> None:
+    with pytest.raises(EgressRefused, match=r"127\.0\.0\.1:PORT"):
+        SpApiGateway.from_credentials(CREDS, endpoint="http://[::1:80")
 
 
 def test_tls_context_requires_tls_1_2_and_verifies() -> None:
