@@ -1,0 +1,214 @@
+"""Pages painted from memory: PDF pages through QtPdf, PNG images, placed at true size.
+
+A page is drawn at its physical size (points or the image's own dpi) onto the paper, never
+stretched: a 4x6 label on a 4x6 page fills it exactly; content larger than the paper is shrunk
+uniformly; content whose orientation differs from the paper's is turned a quarter turn.
+Everything is read from QBuffers: no temporary file is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+from kinxpro_desktop.core.printing import PageSize, PrintFailed
+
+MAX_RENDER_DPI = 600  # a 4x6 page at 600 dpi is 2400x3600 px; more only costs memory
+_MATCH_TOLERANCE_PT = 2.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    rect: QRectF  # where the content goes, in device pixels (after rotation, if any)
+    rotate: bool  # turned a quarter turn clockwise to match the paper's orientation
+
+
+def place(content_pt: QSizeF | None, paper_px: QSizeF, dpi: float, pixels: QSize) -> Placement:
+    """Physical size, centred, shrunk uniformly only if it does not fit; never stretched.
+
+    Content of unknown physical size (``content_pt`` None: a PNG without pHYs) is fitted to
+    the paper with its aspect ratio kept."""
+    if content_pt is None:
+        w, h = float(pixels.width()) * 1e3, float(pixels.height()) * 1e3  # shrinks to fit
+    else:
+        w = content_pt.width() / 72.0 * dpi
+        h = content_pt.height() / 72.0 * dpi
+    paper_portrait = paper_px.height() >= paper_px.width()
+    rotate = (h >= w) != paper_portrait and abs(h - w) > 1
+    if rotate:
+        w, h = h, w
+    scale = min(1.0, paper_px.width() / w, paper_px.height() / h) if w and h else 1.0
+    w, h = w * scale, h * scale
+    x = (paper_px.width() - w) / 2
+    y = (paper_px.height() - h) / 2
+    return Placement(QRectF(x, y, w, h), rotate)
+
+
+def pick_page_size(info: QPrinterInfo, wanted: PageSize) -> QPageSize:
+    """The driver's own size for the wanted paper; a custom size only if the driver takes one
+    (drivers snap unknown custom sizes to their default, the classic "label printed on A4")."""
+    want_w, want_h = wanted.points
+    for size in info.supportedPageSizes():
+        got = size.size(QPageSize.Unit.Point)
+        dims = sorted((got.width(), got.height()))
+        if (
+            abs(dims[0] - want_w) <= _MATCH_TOLERANCE_PT
+            and abs(dims[1] - want_h) <= _MATCH_TOLERANCE_PT
+        ):
+            return QPageSize(size)
+    if info.supportsCustomPageSizes():
+        return QPageSize(
+            QSizeF(want_w, want_h),
+            QPageSize.Unit.Point,
+            wanted.label,
+            QPageSize.SizeMatchPolicy.ExactMatch,
+        )
+    raise PrintFailed(
+        f"The printer {info.printerName()!r} has no {wanted.label} paper size and takes no "
+        "custom size. Choose another paper size or printer, or add the size to the driver."
+    )
+
+
+def media_keyword(size: QPageSize) -> str:
+    """The CUPS ``media`` value for a size from pick_page_size (a driver key, or Custom.WxH)."""
+    if size.key() and not size.key().startswith("Custom"):
+        points = size.size(QPageSize.Unit.Point)
+        if size.id() != QPageSize.PageSizeId.Custom or size.key().startswith("w"):
+            return size.key()
+        return f"Custom.{round(points.width())}x{round(points.height())}"
+    points = size.size(QPageSize.Unit.Point)
+    return f"Custom.{round(points.width())}x{round(points.height())}"
+
+
+def pdf_page_count(data: bytes, index: int) -> int:
+    doc = _PdfPages(data, index)
+    try:
+        return len(doc.sizes())
+    finally:
+        doc.close()
+
+
+class _PdfPages:
+    """Every page of one PDF, loaded from memory."""
+
+    def __init__(self, data: bytes, index: int) -> None:
+        self._buffer = QBuffer()
+        self._buffer.setData(QByteArray(data))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self._doc = QPdfDocument()
+        self._doc.load(self._buffer)
+        if self._doc.status() != QPdfDocument.Status.Ready or self._doc.pageCount() < 1:
+            self.close()
+            raise PrintFailed(
+                f"Document {index + 1} is not a readable PDF ({self._doc.error().name}); "
+                "nothing was printed. Download the label again, or print it as PNG or ZPL."
+            )
+
+    def sizes(self) -> list[QSizeF]:
+        return [self._doc.pagePointSize(i) for i in range(self._doc.pageCount())]
+
+    def render(self, page: int, px: QSize) -> QImage:
+        return _on_white(self._doc.render(page, px))
+
+    def close(self) -> None:
+        self._doc.close()
+        self._buffer.close()
+
+
+def _on_white(image: QImage) -> QImage:
+    """QtPdf renders onto a transparent background; paper is white."""
+    out = QImage(image.size(), QImage.Format.Format_RGB32)
+    out.fill(Qt.GlobalColor.white)
+    painter = QPainter(out)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return out
+
+
+def load_png(data: bytes, index: int) -> QImage:
+    image = QImage.fromData(data, b"PNG")
+    if image.isNull():
+        raise PrintFailed(
+            f"Image {index + 1} is not a readable PNG; nothing was printed. "
+            "Download the label again, or print it as PDF or ZPL."
+        )
+    return image
+
+
+def png_size_pt(image: QImage) -> QSizeF | None:
+    """Physical size from the PNG's pHYs (dots per metre); None if it has none."""
+    dpm_x, dpm_y = image.dotsPerMeterX(), image.dotsPerMeterY()
+    if dpm_x <= 0 or dpm_y <= 0 or abs(dpm_x - 3780) <= 1:  # 3780 = Qt's 96 dpi default
+        return None
+    return QSizeF(image.width() / (dpm_x * 0.0254) * 72, image.height() / (dpm_y * 0.0254) * 72)
+
+
+def prepare(printer: QPrinter, info: QPrinterInfo, page_size: PageSize) -> None:
+    """Full-page mode on the driver's paper for ``page_size``, no margins."""
+    printer.setFullPage(True)
+    printer.setPageSize(pick_page_size(info, page_size))
+    printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+
+
+def _draw(painter: QPainter, image: QImage, placement: Placement) -> None:
+    if not placement.rotate:
+        painter.drawImage(placement.rect, image)
+        return
+    painter.save()
+    rect = placement.rect
+    painter.translate(rect.x() + rect.width(), rect.y())
+    painter.rotate(90)
+    painter.drawImage(QRectF(0, 0, rect.height(), rect.width()), image)
+    painter.restore()
+
+
+def paint_pdfs(printer: QPrinter, documents: Sequence[bytes]) -> int:
+    """Paint every page of every PDF into a begun-able printer; returns the page count."""
+    loaded = [_PdfPages(data, i) for i, data in enumerate(documents)]
+    try:
+        return _paint(printer, _pdf_pages(loaded, printer))
+    finally:
+        for doc in loaded:
+            doc.close()
+
+
+def _pdf_pages(loaded: list[_PdfPages], printer: QPrinter) -> Iterator[tuple[QImage, QSizeF]]:
+    dpi = float(min(printer.resolution(), MAX_RENDER_DPI))
+    for doc in loaded:
+        for page, size in enumerate(doc.sizes()):
+            w, h = size.width() / 72 * dpi, size.height() / 72 * dpi
+            yield doc.render(page, QSize(round(w), round(h))), size
+
+
+def paint_pngs(printer: QPrinter, images: Sequence[bytes]) -> int:
+    loaded = [load_png(data, i) for i, data in enumerate(images)]
+    return _paint(printer, ((img, png_size_pt(img)) for img in loaded))
+
+
+def _paint(printer: QPrinter, pages: Iterator[tuple[QImage, QSizeF | None]]) -> int:
+    painter = QPainter()
+    count = 0
+    try:
+        for image, size_pt in pages:
+            if count == 0:
+                if not painter.begin(printer):
+                    raise PrintFailed(
+                        f"Cannot start a print job on {printer.printerName()!r}. Check the "
+                        "printer in the system's printer settings, then print again."
+                    )
+            elif not printer.newPage():
+                raise PrintFailed("The printer refused a new page; the job was cancelled.")
+            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
+            placement = place(size_pt, paper.size(), float(printer.resolution()), image.size())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            _draw(painter, image, placement)
+            count += 1
+    finally:
+        if painter.isActive():
+            painter.end()
+    return count
