@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QProcess, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QProcess, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -19,12 +19,13 @@ from kinxpro_desktop._version import __version__
 from kinxpro_desktop.context import AccountActions, AppContext, AppEvents
 from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey
+from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, new_passphrase_problem
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
 from kinxpro_desktop.resources import resource
 from kinxpro_desktop.services.connection import AccountSync
 from kinxpro_desktop.services.privacy import PrivacyService
-from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, read_key_mode
+from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, effective_key_mode
 from kinxpro_desktop.services.startup import Started, start
 from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
@@ -95,7 +96,8 @@ def install_excepthook(log_file: Path) -> None:
     threading.excepthook = thread_hook
 
 
-def install_qt_message_handler() -> None:
+def install_qt_message_handler() -> Any:
+    """Route Qt's messages to the log; returns the handler it replaced."""
     qt_log = logging.getLogger("qt")
     levels = {
         QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -108,7 +110,7 @@ def install_qt_message_handler() -> None:
     def handler(mode: QtMsgType, _context: object, message: str) -> None:
         qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
 
-    qInstallMessageHandler(handler)
+    return qInstallMessageHandler(handler)
 
 
 class GuiStartup:
@@ -121,8 +123,10 @@ class GuiStartup:
         prefer: str | None,
         on_ready: Callable[[Started], None],
         on_abort: Callable[[int], None],
+        env_passphrase: str | None = None,
     ) -> None:
         self._paths = paths
+        self._env_passphrase = env_passphrase  # KINXPRO_PASSPHRASE, tried once before asking
         self._loc = StoreLocation.of(paths)
         self._runner = runner
         self._prefer = prefer
@@ -131,17 +135,27 @@ class GuiStartup:
         self._attempts = 0
 
     def begin(self, message: str = "") -> None:
-        mode = read_key_mode(self._loc) or self._prefer
-        if mode == PASSPHRASE:
-            creating = not self._loc.database.exists()
+        try:
+            mode = effective_key_mode(self._loc, self._prefer)
+        except UserError as exc:
+            self._failed(exc)
+            return
+        if mode != PASSPHRASE:
+            self._submit(mode, None)
+            return
+        creating = not self._loc.database.exists()
+        secret, self._env_passphrase = self._env_passphrase, None
+        if secret is not None and creating and new_passphrase_problem(secret):
+            message = f"{PASSPHRASE_ENV} is too short for a new database; choose another."
+            secret = None
+        if secret is None:
             dialog = PassphraseDialog(creating, message)
             if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
                 self._on_abort(1)
                 return
             secret = dialog.passphrase()
-            self._submit(PASSPHRASE, lambda _new: secret)
-        else:
-            self._submit(mode, None)
+        chosen = secret
+        self._submit(PASSPHRASE, lambda _new: chosen)
 
     def _submit(self, prefer: str | None, passphrase: Callable[[bool], str] | None) -> None:
         loc = self._loc
@@ -155,7 +169,8 @@ class GuiStartup:
         self._attempts += 1
         if (
             isinstance(exc, WrongKey)
-            and read_key_mode(self._loc) == PASSPHRASE
+            and self._loc.database.exists()
+            and effective_key_mode(self._loc, None) == PASSPHRASE
             and self._attempts < 5
         ):
             self.begin("That passphrase did not unlock the database.")
@@ -188,16 +203,39 @@ class SyncTarget:
     credentials: SpApiCredentials | None = None
     demo: bool = False
     interval_ms: int = DEFAULT_INTERVAL_MS
+    own_data_dir: str | None = None  # the --data-dir the demo was started with, if any
 
 
-def relaunch_own_account() -> None:
+def own_account_argv(data_dir: str | None, *, frozen: bool) -> list[str]:
+    """Arguments that start Kinxpro on the seller's own data folder (never the demo's)."""
+    args = [] if frozen else ["-m", "kinxpro_desktop"]
+    if data_dir is not None:
+        args += ["--data-dir", str(data_dir)]
+    return args
+
+
+def relaunch_own_account(data_dir: str | None = None) -> None:
     """Start Kinxpro on the seller's own data folder, then quit the demo."""
-    args = [] if getattr(sys, "frozen", False) else ["-m", "kinxpro_desktop"]
+    args = own_account_argv(data_dir, frozen=bool(getattr(sys, "frozen", False)))
     QProcess.startDetached(sys.executable, args)
     QApplication.quit()
 
 
-def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | None = None) -> int:
+def show_startup_error(exc: UserError) -> int:
+    """A refusal before any window exists (e.g. an unusable data folder): one dialog."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    QMessageBox.critical(None, exc.title, exc.message)
+    return exc.exit_code
+
+
+def run_gui(
+    paths: AppPaths,
+    *,
+    prefer: str | None = None,
+    target: SyncTarget | None = None,
+    env_passphrase: str | None = None,
+) -> int:
     target = target or SyncTarget()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -209,14 +247,29 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | 
         app.setWindowIcon(QIcon(str(resource("icons", "kinxpro-desktop-256.png"))))
     except FileNotFoundError:
         log.warning("app icon missing from resources")
-    install_qt_message_handler()
+    previous_handler = install_qt_message_handler()
     install_excepthook(paths.log_file)
+    try:
+        return _run_gui(app, paths, prefer, target, env_passphrase)
+    finally:
+        qInstallMessageHandler(previous_handler)
+
+
+def _run_gui(
+    app: QApplication,
+    paths: AppPaths,
+    prefer: str | None,
+    target: SyncTarget,
+    env_passphrase: str | None,
+) -> int:
     lock = InstanceLock(paths.lock_file)
     try:
         lock.acquire()
     except UserError as exc:
         QMessageBox.warning(None, exc.title, exc.message)
         return exc.exit_code
+    # Until the main window shows, the only windows are dialogs: closing one must not quit.
+    app.setQuitOnLastWindowClosed(False)
 
     runner = TaskRunner()
     state: dict[str, Any] = {"rc": 0}
@@ -238,11 +291,15 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | 
             demo=target.demo,
             sync=controller,
             accounts=account_actions(account, session.actor),
-            switch_to_own_account=relaunch_own_account if target.demo else None,
+            switch_to_own_account=(
+                (lambda: relaunch_own_account(target.own_data_dir)) if target.demo else None
+            ),
         )
         window = MainWindow(ctx)
         state.update(window=window, session=session, sync=controller)
         window.show()
+        # From now on closing the main window (the last one) quits, as usual.
+        QTimer.singleShot(0, lambda: app.setQuitOnLastWindowClosed(True))
         window.refresh_all()
         if started.connected or target.credentials is not None:
             controller.start()
@@ -259,9 +316,11 @@ def run_gui(paths: AppPaths, *, prefer: str | None = None, target: SyncTarget | 
         state["rc"] = rc
         app.exit(rc)
 
-    startup = GuiStartup(paths, runner, prefer, ready, abort)
-    startup.begin()
-    rc = app.exec() if state["rc"] == 0 else int(state["rc"])
+    startup = GuiStartup(paths, runner, prefer, ready, abort, env_passphrase)
+    # Begin inside the event loop, so an abort from the first dialog ends that loop.
+    QTimer.singleShot(0, startup.begin)
+    rc = app.exec()
+    app.setQuitOnLastWindowClosed(True)
     # Shutdown order: cancel and stop sync, wait for the pools, then close the store.
     controller = state.get("sync")
     if controller is not None:

@@ -1,114 +1,237 @@
-"""Command line: the GUI by default, headless subcommands for scheduling and support."""
+"""Command line: the GUI by default, headless subcommands for scheduling and support.
+
+Options are accepted before or after the command (`--demo sync` and `sync --demo`). Start-up
+stays light: only what a command uses is imported (no Alembic, httpx, sp_api, simulator or Qt
+for `--version`). One top-level handler turns every failure into one line on stderr: a
+`UserError`'s message (exit 2), Ctrl-C (exit 130), or an unexpected error's type and the log
+file's path (exit 1; the redacted traceback goes to the log, never to the terminal).
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
+import json
+import logging
 import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kinxpro_desktop._version import __version__
-from kinxpro_desktop.core.credentials import SpApiCredentials
+from kinxpro_desktop.core.dbkey import KEY_SOURCES
 from kinxpro_desktop.core.errors import UserError
-from kinxpro_desktop.core.progress import CancelToken
-from kinxpro_desktop.instance import InstanceLock
-from kinxpro_desktop.logging_setup import setup_logging
-from kinxpro_desktop.paths import AppPaths, resolve_paths
-from kinxpro_desktop.services.session import KEY_SOURCES, StoreLocation
-from kinxpro_desktop.services.startup import Started, start
+from kinxpro_desktop.core.passphrase import MIN_PASSPHRASE, PASSPHRASE_ENV, check_new_passphrase
+from kinxpro_desktop.paths import AppPaths, folder_error, resolve_paths, shown
 
-PASSPHRASE_ENV = "KINXPRO_PASSPHRASE"  # noqa: S105 (a variable name)
+if TYPE_CHECKING:
+    from kinxpro_desktop.core.credentials import SpApiCredentials
+    from kinxpro_desktop.services.startup import Started
+
+log = logging.getLogger("kinxpro_desktop.cli")
+EXIT_INTERRUPTED = 130
+PROG = "kinxpro-desktop"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kinxpro-desktop",
-        description="Kinxpro Desktop: listings, orders, FBM labels and reports for one Amazon "
-        "seller, with buyer data encrypted and deleted after the retention window.",
-    )
-    parser.add_argument("--version", action="version", version=f"kinxpro-desktop {__version__}")
-    parser.add_argument(
+def _global_options(top: bool) -> argparse.ArgumentParser:
+    """The options every command takes; after a command they only override when given."""
+    p = argparse.ArgumentParser(add_help=False)
+    d: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    p.add_argument(
         "--data-dir",
         metavar="DIR",
         help="data folder (default: the platform's user data folder); logs go to DIR/logs",
+        **d,
     )
-    parser.add_argument(
+    p.add_argument(
         "--key-source",
         choices=KEY_SOURCES,
-        help="for a new data folder: keep the database key in the system keyring (default) "
-        f"or derive it from a passphrase (read from ${PASSPHRASE_ENV} or a terminal prompt)",
+        help="for a new data folder: keep the database key in the system keyring (default) or "
+        f"derive it from a passphrase ({MIN_PASSPHRASE}+ characters, read from ${PASSPHRASE_ENV} "
+        "or a terminal prompt)",
+        **d,
     )
-    parser.add_argument(
+    p.add_argument(
         "--demo",
         action="store_true",
-        help="try Kinxpro on a simulated Amazon (fake orders, its own data folder)",
+        help="try Kinxpro on a simulated Amazon (fake orders, its own data folder DIR/demo)",
+        **d,
     )
-    parser.add_argument(
+    p.add_argument(
         "--endpoint",
         metavar="URL",
         help="send SP-API calls to a local simulator (loopback only), e.g. one started with "
-        "`kinxpro-desktop sandbox`",
+        "`kinxpro-desktop sandbox`; with --demo, also use the demo credentials it publishes",
+        **d,
     )
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options(top=False)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[_global_options(top=True)],
+        description="Kinxpro Desktop: listings, orders, FBM labels and reports for one Amazon "
+        "seller, with buyer data encrypted and deleted after the retention window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="check the store, keyring, PDF rendering and main window, then exit",
+        help="check the store, keyring, PDF rendering and main window, then exit "
+        "(with --key-source passphrase: no keyring needed)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("wipe", help="apply the retention rule now and print what was deleted")
-    sub.add_parser("verify", help="check disposal and the audit chain; non-zero exit on findings")
-    sub.add_parser("sync", help="run one sync now (progress on stderr; non-zero exit on failure)")
-    retention = sub.add_parser("retention", help="show or set the retention period in days")
+    sub.add_parser(
+        "wipe", parents=[common], help="apply the retention rule now and print what was deleted"
+    )
+    sub.add_parser(
+        "verify",
+        parents=[common],
+        help="check disposal and the audit chain; non-zero exit on findings",
+    )
+    sub.add_parser(
+        "sync",
+        parents=[common],
+        help="run one sync now (progress on stderr; non-zero exit on failure)",
+    )
+    retention = sub.add_parser(
+        "retention", parents=[common], help="show or set the retention period in days"
+    )
     retention.add_argument("days", nargs="?", help="new period, 1 to 30 days")
-    _add_sandbox(sub)
+    _add_account(sub, common)
+    sub.add_parser(
+        "sandbox",
+        add_help=False,
+        help="run the local SP-API simulator (demo and tests); `sandbox --help` for options",
+    )
     return parser
 
 
-def _add_sandbox(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        sandbox_cli = importlib.import_module("kinxpro_desktop.sandbox.cli")
-    except ImportError:
-        return
-    configure = getattr(sandbox_cli, "configure_parser", None)
-    if configure is None:
-        return
-    parser = sub.add_parser("sandbox", help="run the local SP-API simulator (demo and tests)")
-    configure(parser)
+def _add_account(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    account = sub.add_parser(
+        "account", parents=[common], help="connect, show (masked) or disconnect the Amazon account"
+    )
+    actions = account.add_subparsers(dest="account_command", metavar="ACTION", required=True)
+    connect = actions.add_parser(
+        "connect",
+        parents=[common],
+        help="test and save the account; the client id, secret and refresh token are read "
+        "from standard input (one per line), a terminal prompt, or --from-json",
+    )
+    connect.add_argument("--seller-id", help="merchant token (Seller Central ▸ Account Info)")
+    connect.add_argument("--region", choices=("NA", "EU", "FE"), help="SP-API region (NA)")
+    connect.add_argument(
+        "--marketplace",
+        action="append",
+        metavar="ID",
+        help="marketplace id or country code (repeatable; default: the region's first)",
+    )
+    connect.add_argument(
+        "--from-json",
+        metavar="FILE",
+        help="read a JSON object with lwa_client_id, lwa_client_secret, refresh_token, "
+        "seller_id, region, marketplaces from FILE (- for standard input)",
+    )
+    actions.add_parser("show", parents=[common], help="print the account with secrets masked")
+    actions.add_parser("disconnect", parents=[common], help="remove the saved credentials")
 
 
-def cli_passphrase(creating: bool) -> str:
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise UserError(
-            f"This database uses passphrase mode. Set {PASSPHRASE_ENV}, or run the command "
-            "in a terminal to be asked for the passphrase."
-        )
-    first = getpass.getpass("Database passphrase: ")
-    if creating and getpass.getpass("Again: ") != first:
-        raise UserError("The two passphrases differ; nothing was created.")
-    return first
+# -- secrets from the environment, a pipe or a terminal, never from argv ----------------------
+def passphrase_source(env_value: str | None) -> Callable[[bool], str]:
+    """The passphrase callback for `open_session`: ${PASSPHRASE_ENV} (already taken out of
+    the environment), else a terminal prompt (twice for a new database)."""
+
+    def ask(creating: bool) -> str:
+        if env_value:
+            return check_new_passphrase(env_value) if creating else env_value
+        if not sys.stdin.isatty():
+            if creating:
+                raise UserError(
+                    f"A new database in passphrase mode needs a passphrase ({MIN_PASSPHRASE} "
+                    f"characters or more). Set {PASSPHRASE_ENV}, or run the command in a "
+                    "terminal to be asked for it; nothing was created."
+                )
+            raise UserError(
+                f"This database uses passphrase mode. Set {PASSPHRASE_ENV}, or run the command "
+                "in a terminal to be asked for the passphrase."
+            )
+        if creating:
+            first = getpass.getpass(f"New database passphrase ({MIN_PASSPHRASE}+ characters): ")
+            return check_new_passphrase(first, getpass.getpass("Again: "))
+        return getpass.getpass("Database passphrase: ")
+
+    return ask
 
 
-def _with_store(paths: AppPaths, key_source: str | None, action: Callable[[Started], int]) -> int:
-    paths.ensure()
-    setup_logging(paths.log_file)
-    with InstanceLock(paths.lock_file):
-        started = start(
-            StoreLocation.of(paths), prefer=key_source, passphrase=cli_passphrase, actor="cli"
-        )
-        for alert in started.alerts:
-            print(f"kinxpro-desktop: SECURITY ALERT: {alert}", file=sys.stderr)
+def read_account_fields(args: argparse.Namespace, stdin: TextIO) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    if args.from_json:
         try:
-            return action(started)
+            if args.from_json == "-":
+                raw = stdin.read(1_000_000)
+            else:
+                raw = Path(args.from_json).read_text(encoding="utf-8")[:1_000_000]
+            data = json.loads(raw)
+        except OSError as exc:
+            raise UserError(f"Cannot read {shown(args.from_json)}: {exc.strerror}.") from None
+        except ValueError:
+            raise UserError(
+                "--from-json: the input is not a JSON object (keys lwa_client_id, "
+                "lwa_client_secret, refresh_token, seller_id, region, marketplaces)."
+            ) from None
+        if not isinstance(data, dict):
+            raise UserError("--from-json: the input must be one JSON object.")
+        fields.update(data)
+    elif stdin.isatty():
+        fields["lwa_client_id"] = input("LWA client id: ")
+        fields["lwa_client_secret"] = getpass.getpass("LWA client secret: ")
+        fields["refresh_token"] = getpass.getpass("Refresh token: ")
+    else:
+        lines = [line.strip() for line in stdin.read(100_000).splitlines() if line.strip()]
+        if len(lines) < 3:
+            raise UserError(
+                "account connect reads three lines from standard input: the LWA client id, "
+                "the client secret and the refresh token (or use --from-json -). "
+                "Nothing was saved."
+            )
+        keys = ("lwa_client_id", "lwa_client_secret", "refresh_token")
+        fields.update(zip(keys, lines[:3], strict=True))
+    if args.seller_id:
+        fields["seller_id"] = args.seller_id
+    if args.region:
+        fields["region"] = args.region
+    if args.marketplace:
+        fields["marketplaces"] = list(args.marketplace)
+    return fields
+
+
+# -- commands over the store ---------------------------------------------------------------
+def _with_store(
+    paths: AppPaths, args: argparse.Namespace, secret: Callable[[bool], str], action: Any
+) -> int:
+    from kinxpro_desktop.instance import InstanceLock
+    from kinxpro_desktop.services.startup import start
+
+    with InstanceLock(paths.lock_file):
+        started = start(_location(paths), prefer=args.key_source, passphrase=secret, actor="cli")
+        for alert in started.alerts:
+            print(f"{PROG}: SECURITY ALERT: {alert}", file=sys.stderr)
+        try:
+            return int(action(started))
         finally:
             started.session.close()
+
+
+def _location(paths: AppPaths) -> Any:
+    from kinxpro_desktop.services.session import StoreLocation
+
+    return StoreLocation.of(paths)
 
 
 def cmd_wipe(started: Started) -> int:
@@ -151,160 +274,211 @@ def cmd_retention(started: Started, value: str | None) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    paths = demo_paths(args.data_dir) if args.demo else resolve_paths(args.data_dir)
-    try:
-        if args.smoke_test:
-            return smoke_test()
-        if args.command == "wipe":
-            return _with_store(paths, args.key_source, cmd_wipe)
-        if args.command == "verify":
-            return _with_store(paths, args.key_source, cmd_verify)
-        if args.command == "sync":
-            if args.demo:
-                with start_demo_simulator() as (endpoint, creds):
-                    return _with_store(
-                        paths, args.key_source, lambda s: cmd_sync(s, endpoint, creds)
-                    )
-            return _with_store(paths, args.key_source, lambda s: cmd_sync(s, args.endpoint, None))
-        if args.command == "retention":
-            return _with_store(paths, args.key_source, lambda s: cmd_retention(s, args.days))
-        if args.command == "sandbox":
-            return int(importlib.import_module("kinxpro_desktop.sandbox.cli").run(args))
-    except UserError as exc:
-        print(f"kinxpro-desktop: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    paths.ensure()
-    setup_logging(paths.log_file)
-    from kinxpro_desktop.app import SyncTarget, run_gui
+def cmd_account(started: Started, args: argparse.Namespace, endpoint: str | None) -> int:
+    from kinxpro_desktop.services import account
 
-    if args.demo:
-        with start_demo_simulator() as (endpoint, creds):
-            target = SyncTarget(endpoint, creds, demo=True, interval_ms=DEMO_SYNC_INTERVAL_MS)
-            return run_gui(paths, prefer=args.key_source, target=target)
-    return run_gui(paths, prefer=args.key_source, target=SyncTarget(endpoint=args.endpoint))
+    session = started.session
+    if args.account_command == "show":
+        for line in account.show_account(session.secrets, session.db, "cli").lines():
+            print(line)
+        return 0
+    if args.account_command == "disconnect":
+        had = account.disconnect_account(session.secrets, session.db, "cli")
+        print("Amazon account disconnected." if had else "No Amazon account was connected.")
+        return 0
+    fields = read_account_fields(args, sys.stdin)
+    print(f"{PROG}: testing the connection with Amazon…", file=sys.stderr)
+    creds, _info = account.connect_account(
+        session.secrets, session.db, fields, "cli", endpoint=endpoint
+    )
+    from kinxpro_desktop.core.marketplaces import label
+
+    markets = ", ".join(label(m) for m in creds.marketplaces)
+    print(
+        f"Connected seller {creds.seller_id} ({creds.region}: {markets}); credentials kept in "
+        f"{session.secrets.backend_name}."
+    )
+    return 0
 
 
+# -- demo ------------------------------------------------------------------------------------
 DEMO_TIME_SCALE = 30.0  # simulated Amazon runs 30x faster, so the demo feels live
 DEMO_SYNC_INTERVAL_MS = 60_000
 
 
 @contextmanager
-def start_demo_simulator() -> Iterator[tuple[str, SpApiCredentials]]:
-    """The SP-API simulator in-process on a free loopback port, with its demo credentials."""
+def demo_target(endpoint: str | None) -> Iterator[tuple[str, SpApiCredentials]]:
+    """(endpoint, demo credentials): the simulator at `endpoint`, or one started in-process."""
+    if endpoint is not None:
+        yield published_credentials(endpoint)
+        return
     from kinxpro_desktop.sandbox import Simulator
 
     sim = Simulator(time_scale=DEMO_TIME_SCALE).start()
     try:
-        c = sim.credentials
-        creds = SpApiCredentials(
-            lwa_client_id=c.client_id,
-            lwa_client_secret=c.client_secret,
-            refresh_token=c.refresh_token,
-            region="NA",
-            marketplaces=tuple(c.marketplace_ids),
-            seller_id=c.seller_id,
-        )
-        yield sim.base_url, creds
+        yield sim.base_url, _demo_credentials(vars(sim.credentials))
     finally:
         sim.stop()
 
 
+def _demo_credentials(c: dict[str, Any]) -> SpApiCredentials:
+    from kinxpro_desktop.core.credentials import SpApiCredentials
+
+    return SpApiCredentials(
+        lwa_client_id=str(c["client_id"]),
+        lwa_client_secret=str(c["client_secret"]),
+        refresh_token=str(c["refresh_token"]),
+        region="NA",
+        marketplaces=tuple(str(m) for m in c["marketplace_ids"]),
+        seller_id=str(c["seller_id"]),
+    )
+
+
+def published_credentials(endpoint: str) -> tuple[str, SpApiCredentials]:
+    """The demo credentials a running simulator publishes at /_sandbox/credentials."""
+    import urllib.request
+
+    from kinxpro_desktop.spapi.egress import check_endpoint
+
+    base = check_endpoint(endpoint)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+    try:
+        with opener.open(f"{base}/_sandbox/credentials", timeout=10) as resp:
+            body = json.loads(resp.read(100_000))
+        creds = {
+            "client_id": body["clientId"],
+            "client_secret": body["clientSecret"],
+            "refresh_token": body["refreshToken"],
+            "seller_id": body["sellerId"],
+            "marketplace_ids": body["marketplaceIds"],
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(
+            f"The simulator at {base} did not publish its demo credentials "
+            f"({type(exc).__name__}). Start one with `{PROG} sandbox` and pass the URL it "
+            "prints to --endpoint, or leave --endpoint out to use the built-in demo."
+        ) from None
+    return base, _demo_credentials(creds)
+
+
 def demo_paths(data_dir: str | None) -> AppPaths:
-    """Demo data never mixes with the seller's own: its own folder (and keyring entries)."""
-    if data_dir is not None:
-        return resolve_paths(data_dir)
-    return resolve_paths(resolve_paths().data_dir / "demo")
+    """Demo data never mixes with the seller's own: DIR/demo (and its own keyring entries)."""
+    root = resolve_paths(data_dir).data_dir
+    return resolve_paths(root / "demo")
 
 
-def smoke_test() -> int:
-    """Store, keyring, PDF, main window: each step timed, any failure named."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kinxpro-smoke-") as tmp:
-        paths = resolve_paths(tmp)
-        paths.ensure()
-        handler = setup_logging(paths.log_file)
-        from kinxpro_desktop.documents.smoke import render_test_page
-        from kinxpro_desktop.vault.secret_store import KeyringSecretStore
+# -- the front door --------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    from kinxpro_desktop.hardening import harden_process
 
-        steps: list[tuple[str, float]] = []
-        keyring_store = KeyringSecretStore(paths.keyring_service)
-        probe = f"smoke-{os.getpid()}-{time.time_ns()}"
-        keyring_store.set("smoke-probe", probe)
-        ok = keyring_store.get("smoke-probe") == probe
-        keyring_store.delete("smoke-probe")
-        if not ok:
-            raise UserError("keyring round trip returned a different value")
-        steps.append((f"keyring round trip ({keyring_store.backend_name})", time.perf_counter()))
-
-        started = start(StoreLocation.of(paths), keyring_store=lambda _s: keyring_store)
-        header = paths.database.read_bytes()[:16]
-        if header.startswith(b"SQLite format 3"):
-            raise UserError("the database file is not encrypted")
-        steps.append(("encrypted store opened, migrated, wiped", time.perf_counter()))
-
-        from sp_api.auth import access_token_client
-
-        from kinxpro_desktop.sandbox import Simulator
-        from kinxpro_desktop.services.sync import SyncService
-        from kinxpro_desktop.spapi.gateway import SpApiGateway
-
-        with Simulator(orders=40, listings=10, time_scale=1000.0) as sim:
-            demo = sim.credentials
-            creds = SpApiCredentials(
-                lwa_client_id=demo.client_id,
-                lwa_client_secret=demo.client_secret,
-                refresh_token=demo.refresh_token,
-                marketplaces=tuple(demo.marketplace_ids),
-                seller_id=demo.seller_id,
-            )
-            with SpApiGateway.from_credentials(creds, endpoint=sim.base_url) as gateway:
-                report = SyncService(started.session.db, gateway).run(
-                    CancelToken(), lambda _u: None
-                )
-            access_token_client.cache.clear()
-        if started.session.db.orders.count() < 40:
-            raise UserError("the demo sync stored fewer orders than the simulator holds")
-        steps.append(
-            (
-                f"demo simulator started, one sync run ({report.api_calls} API calls)",
-                time.perf_counter(),
-            )
+    harden_process()
+    # Taken out of the environment at once: no child process (relaunch, printing) inherits it.
+    env_passphrase = os.environ.pop(PASSPHRASE_ENV, None) or None
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras and args.command != "sandbox":
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    state: dict[str, Path] = {}
+    try:
+        return _dispatch(args, extras, env_passphrase, state)
+    except UserError as exc:
+        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; work already saved is kept.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        where = state.get("log")
+        if where is not None:
+            log.critical("unexpected %s", type(exc).__name__, exc_info=exc)  # redacted
+        # Only the type: the message could carry SQL parameters or buyer data.
+        print(
+            f"{PROG}: unexpected error ({type(exc).__name__}). "
+            + (f"Details are in the log file {where}." if where else "No log file was set up.")
+            + " Please send it to support.",
+            file=sys.stderr,
         )
+        return 1
 
-        pdf = render_test_page()
-        if not pdf.startswith(b"%PDF"):
-            raise UserError("reportlab did not produce a PDF")
-        steps.append((f"PDF rendered ({len(pdf)} bytes)", time.perf_counter()))
 
-        from PySide6.QtWidgets import QApplication
+def _dispatch(
+    args: argparse.Namespace, extras: list[str], env_passphrase: str | None, state: dict[str, Path]
+) -> int:
+    if args.command == "sandbox":
+        sandbox_cli = __import__("kinxpro_desktop.sandbox.cli", fromlist=["run"])
+        sandbox = argparse.ArgumentParser(prog=f"{PROG} sandbox")
+        sandbox_cli.configure_parser(sandbox)
+        return int(sandbox_cli.run(sandbox.parse_args(extras)))
+    if args.smoke_test:
+        from kinxpro_desktop.smoke import smoke_test
 
-        from kinxpro_desktop.app import build_context, install_qt_message_handler
-        from kinxpro_desktop.tasks.runner import TaskRunner
-        from kinxpro_desktop.ui.main_window import MainWindow
+        return smoke_test(args.key_source)
+    secret = passphrase_source(env_passphrase)
+    if args.command is None:
+        return _gui(args, env_passphrase, state)
+    paths = demo_paths(args.data_dir) if args.demo else resolve_paths(args.data_dir)
+    paths.ensure()
+    _logging(paths, state)
+    if args.command == "wipe":
+        return _with_store(paths, args, secret, cmd_wipe)
+    if args.command == "verify":
+        return _with_store(paths, args, secret, cmd_verify)
+    if args.command == "retention":
+        return _with_store(paths, args, secret, lambda s: cmd_retention(s, args.days))
+    with _target(args) as (endpoint, creds):
+        if args.command == "sync":
+            return _with_store(paths, args, secret, lambda s: cmd_sync(s, endpoint, creds))
+        if args.command == "account":
+            return _with_store(paths, args, secret, lambda s: cmd_account(s, args, endpoint))
+    raise AssertionError(f"unhandled command {args.command}")
 
-        app = QApplication.instance() or QApplication([])
-        install_qt_message_handler()
-        runner = TaskRunner()
-        ctx = build_context(paths, started.privacy, runner, started.session.key_mode)
-        window = MainWindow(ctx)
-        window.show()
-        app.processEvents()
-        tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-        window.close()
-        runner.shutdown()
-        steps.append((f"main window built offscreen ({', '.join(tabs)})", time.perf_counter()))
-        started.session.close()
-        keyring_store.delete("database-key")
-        import logging
 
-        logging.getLogger().removeHandler(handler)
-        handler.close()
-    last = t0
-    for label, at in steps:
-        print(f"ok  {label}  [{(at - last) * 1000:.0f} ms]")
-        last = at
-    print(f"smoke test passed in {time.perf_counter() - t0:.2f} s")
-    return 0
+@contextmanager
+def _target(args: argparse.Namespace) -> Iterator[tuple[str | None, SpApiCredentials | None]]:
+    if args.demo:
+        with demo_target(args.endpoint) as (endpoint, creds):
+            yield endpoint, creds
+    else:
+        yield args.endpoint, None
+
+
+def _logging(paths: AppPaths, state: dict[str, Path]) -> None:
+    from kinxpro_desktop.logging_setup import setup_logging
+
+    try:
+        setup_logging(paths.log_file)
+    except OSError as exc:
+        raise folder_error(paths.log_dir, exc, "log folder") from None
+    state["log"] = paths.log_file
+
+
+def _gui(args: argparse.Namespace, env_passphrase: str | None, state: dict[str, Path]) -> int:
+    """The window. A data folder that cannot be used is shown in a dialog (exit 2)."""
+    try:
+        paths = demo_paths(args.data_dir) if args.demo else resolve_paths(args.data_dir)
+        paths.ensure()
+        _logging(paths, state)
+    except UserError as exc:
+        from kinxpro_desktop.app import show_startup_error
+
+        return show_startup_error(exc)
+    from kinxpro_desktop.app import SyncTarget, run_gui
+
+    if args.demo:
+        with demo_target(args.endpoint) as (endpoint, creds):
+            target = SyncTarget(
+                endpoint,
+                creds,
+                demo=True,
+                interval_ms=DEMO_SYNC_INTERVAL_MS,
+                own_data_dir=args.data_dir,
+            )
+            return run_gui(
+                paths, prefer=args.key_source, target=target, env_passphrase=env_passphrase
+            )
+    return run_gui(
+        paths,
+        prefer=args.key_source,
+        target=SyncTarget(endpoint=args.endpoint),
+        env_passphrase=env_passphrase,
+    )

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kinxpro_desktop.core.errors import UserError
 
 REGIONS = ("NA", "EU", "FE")
+CLIENT_ID_PREFIX = "amzn1.application-oa2-client."
+_CLIENT_ID = re.compile(re.escape(CLIENT_ID_PREFIX) + r"[0-9a-f]{8,64}")
+
+
+def client_id_problem(client_id: str) -> str | None:
+    """Why this does not look like an LWA client id, or None when it does."""
+    value = client_id.strip()
+    if not value:
+        return "Fill in the LWA client id."
+    if _CLIENT_ID.fullmatch(value):
+        return None
+    if value.startswith("amzn1.oa2-cs.") or value.startswith("Atz"):
+        return (
+            "That is a client secret or a token, not the LWA client id. The client id starts "
+            f"with {CLIENT_ID_PREFIX} (Seller Central ▸ Develop Apps ▸ View LWA credentials)."
+        )
+    return (
+        f"The LWA client id must look like {CLIENT_ID_PREFIX} followed by hexadecimal digits "
+        "(copy it from Seller Central ▸ Develop Apps ▸ View LWA credentials)."
+    )
 
 
 @dataclass(frozen=True)

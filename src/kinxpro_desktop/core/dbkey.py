@@ -23,3 +23,8 @@ class DatabaseKey:
 
     def __repr__(self) -> str:
         return f"DatabaseKey(source={self.source!r}, <secret>)"
+
+
+KEYRING = "keyring"
+PASSPHRASE = "passphrase"  # noqa: S105 (a mode name)
+KEY_SOURCES = (KEYRING, PASSPHRASE)

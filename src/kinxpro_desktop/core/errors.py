@@ -55,3 +55,11 @@ class PiiPastRetention(UserError):
 
 class MigrationFailed(UserError):
     title = "Database upgrade failed"
+
+
+class DataFolderUnusable(UserError):
+    title = "Data folder unusable"
+
+
+class DiskFull(UserError):
+    title = "Disk full"

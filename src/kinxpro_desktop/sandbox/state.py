@@ -29,7 +29,7 @@ TOKEN_LIFETIME = 3600.0  # real seconds, for LWA access tokens and RDTs alike
 class DemoCredentials:
     """The only credentials the simulator accepts (LWA client, refresh token, seller)."""
 
-    client_id: str = "amzn1.application-oa2-client.0kinxprosandbox0000000000000000"
+    client_id: str = "amzn1.application-oa2-client.5a4db0c5000000000000000000000000"
     # Public demo values, accepted only by this simulator.
     client_secret: str = "amzn1.oa2-cs.v1.kinxpro-sandbox-client-secret-00000"  # noqa: S105
     refresh_token: str = "Atzr|IwEBIKinxproSandboxRefreshToken-00000000000000"  # noqa: S105

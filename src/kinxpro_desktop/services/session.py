@@ -1,28 +1,56 @@
-"""Unlocking the store: key source, failure records, and the audit of both."""
+"""Unlocking the store: key source, atomic creation, failure records, and the audit of all.
+
+A new store is created atomically: the key-source marker is written first, the database is
+built and migrated aside (same folder, temporary name, 0600) and moved into place only when
+it works. An interrupted first run therefore leaves either nothing usable-looking or a working
+store; a leftover from older versions (a lone 4 KiB header) is named as such.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kinxpro_desktop.core.errors import UserError, WrongKey
+from kinxpro_desktop.core.dbkey import KEY_SOURCES, KEYRING, PASSPHRASE
+from kinxpro_desktop.core.errors import DatabaseDamaged, DiskFull, UserError, WrongKey
+from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, check_new_passphrase
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.engine import check_file
+from kinxpro_desktop.store.engine import PAGE_SIZE, check_file
+from kinxpro_desktop.store.secrets_repo import SecretsRepository
+from kinxpro_desktop.vault.db_secret_store import DatabaseSecretStore
 from kinxpro_desktop.vault.keys import (
     DatabaseKey,
     keyring_database_key,
     passphrase_database_key,
 )
-from kinxpro_desktop.vault.secret_store import KeyringSecretStore, MemorySecretStore, SecretStore
+from kinxpro_desktop.vault.secret_store import KeyringSecretStore, SecretStore
 
-KEYRING = "keyring"
-PASSPHRASE = "passphrase"  # noqa: S105 (a mode name)
-KEY_SOURCES = (KEYRING, PASSPHRASE)
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "KEYRING",
+    "KEY_SOURCES",
+    "PASSPHRASE",
+    "Session",
+    "StoreLocation",
+    "effective_key_mode",
+    "open_session",
+    "read_key_mode",
+]
+
+PASSPHRASE_STORE_NAME = "encrypted database (passphrase mode)"  # noqa: S105 (a label)
+
+MAX_FAILURES_BYTES = 64 * 1024
+MAX_FAILURES = 100
+FAILURE_REASONS = frozenset({"WrongKey", "KeyMissing", "KeyringLocked", "DatabaseDamaged"})
+CREATING_PREFIX = ".creating-"
 
 
 @dataclass(frozen=True)
@@ -59,9 +87,14 @@ class Session:
 
 def read_key_mode(loc: StoreLocation) -> str | None:
     try:
-        mode = loc.key_mode_file.read_text(encoding="utf-8").strip()
+        mode = loc.key_mode_file.read_text(encoding="utf-8", errors="replace").strip()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise UserError(
+            f"Cannot read {loc.key_mode_file} ({exc.strerror}). Make it a readable file holding "
+            f"{KEYRING!r} or {PASSPHRASE!r}, or remove it if no database exists yet."
+        ) from None
     if mode not in KEY_SOURCES:
         raise UserError(
             f"{loc.key_mode_file} names an unknown key source {mode[:20]!r}; "
@@ -70,33 +103,148 @@ def read_key_mode(loc: StoreLocation) -> str | None:
     return mode
 
 
+def effective_key_mode(loc: StoreLocation, prefer: str | None) -> str:
+    """An existing database keeps its own key source; a new one takes the preference."""
+    marker = read_key_mode(loc)
+    if loc.database.exists():
+        # Without a marker, an existing database can only be a keyring one.
+        return marker or KEYRING
+    return prefer or marker or KEYRING
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
+def _read_failures(loc: StoreLocation) -> tuple[list[dict[str, str]], bool]:
+    """(well-formed entries, whether the file held anything else). Bounded and whitelisted."""
+    try:
+        with open(loc.unlock_failures_file, "rb") as fh:
+            raw = fh.read(MAX_FAILURES_BYTES + 1)
+    except FileNotFoundError:
+        return [], False
+    except OSError:
+        return [], True
+    if len(raw) > MAX_FAILURES_BYTES:
+        return [], True
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return [], True
+    if not isinstance(data, list):
+        return [], True
+    entries: list[dict[str, str]] = []
+    odd = False
+    for item in data[-MAX_FAILURES:]:
+        at = item.get("at") if isinstance(item, dict) else None
+        reason = item.get("reason") if isinstance(item, dict) else None
+        try:
+            moment = datetime.fromisoformat(at) if isinstance(at, str) and len(at) <= 40 else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            odd = True
+            continue
+        if reason not in FAILURE_REASONS:
+            odd = True
+            reason = "other"
+        entries.append({"at": moment.isoformat(), "reason": str(reason)})
+    return entries, odd or len(data) > MAX_FAILURES
+
+
 def _record_failure(loc: StoreLocation, now: datetime, reason: str) -> None:
+    failures, _odd = _read_failures(loc)
+    failures.append(
+        {"at": now.isoformat(), "reason": reason if reason in FAILURE_REASONS else "other"}
+    )
     try:
-        failures = json.loads(loc.unlock_failures_file.read_text(encoding="utf-8"))
-        if not isinstance(failures, list):
-            failures = []
-    except (FileNotFoundError, ValueError):
-        failures = []
-    failures.append({"at": now.isoformat(), "reason": reason})
-    _write_atomic(loc.unlock_failures_file, json.dumps(failures[-100:]))
+        _write_atomic(loc.unlock_failures_file, json.dumps(failures[-MAX_FAILURES:]))
+    except OSError:
+        log.warning("could not record a failed unlock in %s", loc.unlock_failures_file.name)
 
 
-def _take_failures(loc: StoreLocation) -> list[dict[str, str]]:
+def _take_failures(loc: StoreLocation) -> tuple[list[dict[str, str]], bool]:
+    failures, odd = _read_failures(loc)
     try:
-        failures = json.loads(loc.unlock_failures_file.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return []
-    loc.unlock_failures_file.unlink(missing_ok=True)
-    return [f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else []
+        loc.unlock_failures_file.unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not remove %s", loc.unlock_failures_file.name)
+    return failures, odd
+
+
+def check_leftover(loc: StoreLocation) -> None:
+    """A database that is only a header is what an interrupted older first run left behind."""
+    try:
+        size = loc.database.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == PAGE_SIZE:
+        raise DatabaseDamaged(
+            f"The database file {loc.database} holds only a database header ({size} bytes): it "
+            "is what an interrupted first run left behind and contains no data. Kinxpro has not "
+            "touched it. Delete it (or move it away), then start again to create a new store."
+        )
+
+
+def _disk_full(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        if "disk is full" in str(getattr(seen, "orig", "") or "") or "disk is full" in str(
+            seen.args[0] if seen.args and isinstance(seen.args[0], str) else ""
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _remove_store_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove %s%s", path.name, suffix)
+
+
+def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
+    """Marker first, the database built and migrated aside, then moved into place."""
+    folder = loc.database.parent
+    for stale in folder.glob(f"{loc.database.name}{CREATING_PREFIX}*"):
+        if not stale.name.endswith(("-wal", "-shm", "-journal")):
+            _remove_store_files(stale)
+    aside = loc.database.with_name(f"{loc.database.name}{CREATING_PREFIX}{os.getpid()}")
+    try:
+        _write_atomic(loc.key_mode_file, mode + "\n")
+        Database.open(aside, key).close()
+        os.chmod(aside, 0o600)
+        with open(aside, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(aside, loc.database)
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException as exc:
+        _remove_store_files(aside)
+        if isinstance(exc, Exception) and _disk_full(exc):
+            raise DiskFull(
+                f"The disk holding {folder} is full, so the new database could not be created. "
+                "Free some space, then start again; nothing was left behind."
+            ) from None
+        if isinstance(exc, OSError):
+            from kinxpro_desktop.paths import folder_error
+
+            raise folder_error(folder, exc) from None
+        raise
+    return Database.open(loc.database, key)
 
 
 def open_session(
@@ -114,13 +262,11 @@ def open_session(
     `passphrase(new)` is asked for the passphrase only in passphrase mode (`new` is True when
     the database does not exist yet, so a GUI can ask twice).
     """
+    check_leftover(loc)
     check_file(loc.database)  # a damaged file is reported before any key is looked up
-    mode = read_key_mode(loc)
     creating = not loc.database.exists()
-    if mode is None:
-        # Without a marker, an existing database can only be a keyring one.
-        mode = (prefer or KEYRING) if creating else KEYRING
-    secrets_store: SecretStore
+    mode = effective_key_mode(loc, prefer)
+    secrets_store: SecretStore | None = None
     key: DatabaseKey
     if mode == KEYRING:
         secrets_store = keyring_store(loc.keyring_service)
@@ -128,33 +274,40 @@ def open_session(
     else:
         if passphrase is None:
             raise UserError(
-                "This database is protected by a passphrase. Set KINXPRO_PASSPHRASE or run "
-                "from a terminal to be asked for it."
+                "This database is protected by a passphrase. Set "
+                f"{PASSPHRASE_ENV} or run from a terminal to be asked for it."
             )
-        key = passphrase_database_key(passphrase(creating))
-        secrets_store = MemorySecretStore("memory (passphrase mode)")
-    try:
-        db = Database.open(loc.database, key)
-    except WrongKey as exc:
-        _record_failure(loc, now(), type(exc).__name__)
-        raise
+        text = passphrase(creating)
+        if creating:
+            check_new_passphrase(text)
+        key = passphrase_database_key(text)
     if creating:
-        _write_atomic(loc.key_mode_file, mode + "\n")
-    failures = _take_failures(loc)
-    for failure in failures:
+        db = _create_store(loc, key, mode)
+    else:
+        try:
+            db = Database.open(loc.database, key)
+        except WrongKey as exc:
+            _record_failure(loc, now(), type(exc).__name__)
+            raise
+    try:
+        if secrets_store is None:
+            secrets_store = DatabaseSecretStore(SecretsRepository(db.engine), PASSPHRASE_STORE_NAME)
+        failures, odd = _take_failures(loc)
+        for failure in failures:
+            db.audit.append("unlock_failed", "unknown", (), dict(failure))
+        if odd:
+            db.audit.append(
+                "security_alert",
+                "system",
+                (),
+                {"alert": "the failed-unlock record held malformed entries; they were dropped"},
+            )
         db.audit.append(
-            "unlock_failed",
-            "unknown",
-            (),
-            {"at": failure.get("at", ""), "reason": failure.get("reason", "")},
+            "unlock", actor, (), {"key_source": key.source, "created": creating}, at=now()
         )
-    db.audit.append(
-        "unlock",
-        actor,
-        (),
-        {"key_source": key.source, "created": creating},
-        at=now(),
-    )
+    except BaseException:
+        db.close()
+        raise
     return Session(
         db=db, secrets=secrets_store, key_mode=mode, actor=actor, failed_unlocks=len(failures)
     )

@@ -231,3 +231,13 @@ audit_anchor = Table(
     Column("hash", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
 )
+
+# Secrets kept inside the encrypted database in passphrase mode (SP-API credentials),
+# protected by the passphrase-derived key like everything else in the file.
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)

@@ -26,11 +26,11 @@ def load_credentials(store: SecretStore) -> SpApiCredentials | None:
         data = json.loads(raw)
         data["marketplaces"] = tuple(data.get("marketplaces", ()))
         return SpApiCredentials(**data)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError, UserError):
         raise UserError(
-            "The saved Amazon credentials in the keyring are unreadable. "
-            "Reconnect the account in Account ▸ Connect."
-        ) from exc
+            f"The saved Amazon credentials ({store.backend_name}) are unreadable. Reconnect "
+            "the account in Account ▸ Connect, or with `kinxpro-desktop account connect`."
+        ) from None
 
 
 def forget_credentials(store: SecretStore) -> None:

@@ -30,7 +30,9 @@ SECURE_BACKEND_MODULES = (
 UNAVAILABLE_HELP = (
     "No secure system keyring is available ({why}). Kinxpro never stores secrets in a "
     "plain file. Start your desktop's keyring (GNOME Keyring, KWallet, macOS Keychain or "
-    "Windows Credential Manager), or choose passphrase mode."
+    "Windows Credential Manager), or choose passphrase mode: on the command line add "
+    "--key-source passphrase (the passphrase comes from KINXPRO_PASSPHRASE or a prompt); the "
+    "window offers it when it starts."
 )
 LOCKED_HELP = (
     "The system keyring is locked, so the database key cannot be read. Unlock the keyring "

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MIN_PASSPHRASE = 12
+from kinxpro_desktop.core.passphrase import MIN_PASSPHRASE, new_passphrase_problem
+
+__all__ = ["MIN_PASSPHRASE", "PassphraseDialog"]
 
 
 class PassphraseDialog(QDialog):
@@ -22,7 +24,8 @@ class PassphraseDialog(QDialog):
         self.message = message
         form = QFormLayout(self)
         intro = (
-            "Choose a passphrase for the new encrypted database (12 characters or more). "
+            f"Choose a passphrase for the new encrypted database ({MIN_PASSPHRASE} characters "
+            "or more). "
             "Kinxpro cannot recover it if it is lost."
             if creating
             else "Type the passphrase that protects this database."
@@ -50,11 +53,9 @@ class PassphraseDialog(QDialog):
     def _check(self) -> None:
         text = self.first.text()
         if self._creating:
-            if len(text) < MIN_PASSPHRASE:
-                self.error.setText(f"Use at least {MIN_PASSPHRASE} characters.")
-                return
-            if text != self.second.text():
-                self.error.setText("The two passphrases differ.")
+            problem = new_passphrase_problem(text, self.second.text())
+            if problem:
+                self.error.setText(problem)
                 return
         elif not text:
             self.error.setText("Type the passphrase.")

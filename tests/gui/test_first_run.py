@@ -1,0 +1,161 @@
+"""The first run ends in the main window, every time: no keyring, real dialogs, real store.
+
+`run_gui` runs its own event loop here, as it does for `make run`. A driver timer plays the
+user: it answers whichever real dialog is on screen, and closes the main window once it has
+been shown. If Qt quits when a dialog (the last visible window) closes, `run_gui` returns
+without the main window ever showing: that is the defect these tests catch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from kinxpro_desktop import app as app_module
+from kinxpro_desktop.paths import AppPaths
+from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, open_session
+from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
+from kinxpro_desktop.ui.main_window import MainWindow
+
+NO_KEYRING = "keyring.backends.fail.Keyring"
+GOOD = "a long enough passphrase"
+
+
+@dataclass
+class User:
+    """Answers real dialogs as they appear; records what it saw."""
+
+    passphrases: list[str]
+    question: QMessageBox.StandardButton = QMessageBox.StandardButton.Yes
+    seen: list[str] = field(default_factory=list)
+    window_shown: bool = False
+    window_title: str = ""
+
+    def step(self) -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, PassphraseDialog):
+            self.seen.append(f"passphrase:{modal.message}")
+            text = self.passphrases.pop(0) if self.passphrases else ""
+            if not text:
+                modal.reject()
+                return
+            modal.first.setText(text)
+            modal.second.setText(text)
+            modal._check()
+            if modal.isVisible():  # refused by the dialog's own rule: give up
+                self.seen.append(f"refused:{modal.error.text()}")
+                modal.reject()
+            return
+        if isinstance(modal, QMessageBox):
+            self.seen.append(f"box:{modal.text()}")
+            button = modal.button(self.question) or modal.defaultButton() or modal.buttons()[0]
+            button.click()
+            return
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                self.window_shown = True
+                self.window_title = widget.windowTitle()
+                widget.close()
+                return
+
+
+@pytest.fixture
+def play(qapp: QApplication) -> Iterator[Callable[[User, Callable[[], int]], int]]:
+    timers: list[QTimer] = []
+
+    def run(user: User, fn: Callable[[], int]) -> int:
+        timer = QTimer()
+        timer.setInterval(30)
+        timer.timeout.connect(user.step)
+        timer.start()
+        timers.append(timer)
+        # A hung start-up must fail the test, not the suite.
+        QTimer.singleShot(60_000, lambda: qapp.exit(99))
+        return fn()
+
+    yield run
+    for timer in timers:
+        timer.stop()
+    qapp.setQuitOnLastWindowClosed(True)
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        if isinstance(widget, QWidget) and not isinstance(widget, MainWindow):
+            widget.deleteLater()
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+
+
+def test_first_run_without_keyring_ends_in_the_main_window(
+    app_paths: AppPaths, play, no_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    user = User([GOOD])
+    rc = play(user, lambda: app_module.run_gui(app_paths))
+    assert user.window_shown, f"the app quit before its window showed; saw {user.seen}"
+    assert rc == 0
+    assert "No secure system keyring" in user.seen[0]
+    assert "--key-source passphrase" in user.seen[0]
+    assert user.seen[1] == "passphrase:"
+    assert app_paths.key_mode_file.read_text().strip() == PASSPHRASE
+    assert app_paths.database.exists()
+
+
+def test_wrong_then_right_passphrase_ends_in_the_main_window(
+    app_paths: AppPaths, play, no_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    open_session(StoreLocation.of(app_paths), prefer=PASSPHRASE, passphrase=lambda _n: GOOD).close()
+    user = User(["not the passphrase", GOOD])
+    rc = play(user, lambda: app_module.run_gui(app_paths))
+    assert user.window_shown, f"the app quit before its window showed; saw {user.seen}"
+    assert rc == 0
+    assert user.seen == [
+        "passphrase:",
+        "passphrase:That passphrase did not unlock the database.",
+    ]
+
+
+def test_short_passphrase_is_refused_by_the_one_rule(app_paths: AppPaths, play, no_keyring) -> None:  # type: ignore[no-untyped-def]
+    user = User(["x"])
+    rc = play(user, lambda: app_module.run_gui(app_paths))
+    assert not user.window_shown
+    assert rc == 1
+    assert any(s.startswith("refused:") and "12 characters" in s for s in user.seen), user.seen
+    assert not app_paths.database.exists()
+
+
+def test_gui_takes_the_passphrase_from_the_environment(
+    app_paths: AppPaths, play, no_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    open_session(StoreLocation.of(app_paths), prefer=PASSPHRASE, passphrase=lambda _n: GOOD).close()
+    user = User([])
+    rc = play(user, lambda: app_module.run_gui(app_paths, env_passphrase=GOOD))
+    assert user.window_shown, user.seen
+    assert rc == 0
+    assert user.seen == []  # no dialog at all
+
+
+def test_bad_data_folder_shows_a_dialog_and_exits_2(tmp_path: Path, play) -> None:  # type: ignore[no-untyped-def]
+    from kinxpro_desktop import cli
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    user = User([])
+    rc = play(user, lambda: cli.main(["--data-dir", str(not_a_folder)]))
+    assert rc == 2
+    assert not user.window_shown
+    assert len(user.seen) == 1 and user.seen[0].startswith("box:"), user.seen
+    assert "is a file" in user.seen[0] and str(not_a_folder) in user.seen[0]
+
+
+def test_use_my_own_account_relaunches_on_the_own_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    argv = app_module.own_account_argv(str(data), frozen=False)
+    assert argv == ["-m", "kinxpro_desktop", "--data-dir", str(data)]
+    assert app_module.own_account_argv(None, frozen=True) == []
