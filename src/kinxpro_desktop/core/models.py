@@ -170,3 +170,23 @@ class PrivacyStatus:
     last_wipe_orders: int | None
     orders_with_pii: int
     audit_entries: int
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    """The database file's own checks (page HMACs, b-tree structure); pages, not content."""
+
+    full: bool  # integrity_check (verify) rather than quick_check (timer, sync)
+    findings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def describe(self) -> str:
+        if self.ok:
+            kind = "full" if self.full else "quick"
+            return f"Database file intact ({kind} check: page HMACs and structure)."
+        shown = "; ".join(self.findings[:5])
+        more = f" and {len(self.findings) - 5} more" if len(self.findings) > 5 else ""
+        return f"Database file damaged: {shown}{more}."

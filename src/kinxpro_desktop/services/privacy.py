@@ -1,22 +1,29 @@
-"""Privacy use cases: retention setting, wipe, disposal check, audit chain, status."""
+"""Privacy use cases: retention setting, wipe, disposal check, audit chain, file integrity,
+status. Every write goes through one unit of work (`Database.transaction`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from kinxpro_desktop.core.errors import InvalidSetting
 from kinxpro_desktop.core.models import (
     AuditEntry,
     ChainCheck,
     DisposalFinding,
     EncryptionStatus,
+    IntegrityReport,
     PrivacyStatus,
     WipeResult,
 )
 from kinxpro_desktop.core.retention import DEFAULT_RETENTION_DAYS, parse_retention_days, utcnow
+from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.retention import find_past_window, wipe_expired
+from kinxpro_desktop.store.retention import find_past_window
+
+log = logging.getLogger(__name__)
 
 RETENTION_KEY = "retention_days"
 
@@ -25,16 +32,18 @@ RETENTION_KEY = "retention_days"
 class VerifyReport:
     findings: tuple[DisposalFinding, ...]
     chain: ChainCheck
+    integrity: IntegrityReport = field(default_factory=lambda: IntegrityReport(full=True))
 
     @property
     def ok(self) -> bool:
-        return not self.findings and self.chain.ok
+        return not self.findings and self.chain.ok and self.integrity.ok
 
     def lines(self) -> list[str]:
         out = [f"disposal: {f.describe()}" for f in self.findings]
         if not self.findings:
             out.append("disposal: no buyer data past the retention window")
         out.append(f"audit: {self.chain.describe()}")
+        out.append(f"integrity: {self.integrity.describe()}")
         return out
 
 
@@ -48,74 +57,100 @@ class PrivacyService:
         return self._db
 
     def retention_days(self) -> int:
+        """The stored period; a damaged or tampered setting (not JSON, not 1 to 30) counts as
+        the default, with a warning: it can only make retention stricter, never longer."""
         stored = self._db.settings.get(RETENTION_KEY, DEFAULT_RETENTION_DAYS)
         try:
             return parse_retention_days(stored)
-        except Exception:
-            # A tampered or damaged setting can only make retention stricter, never longer.
+        except InvalidSetting:
+            log.warning(
+                "the stored retention setting is not a number of days from 1 to 30; "
+                "using %d days (set it again in the Privacy tab or with `retention DAYS`)",
+                DEFAULT_RETENTION_DAYS,
+            )
             return DEFAULT_RETENTION_DAYS
 
     def set_retention(self, value: object, actor: str) -> WipeResult:
         """Validate, store (audited), then wipe with the new window."""
         days = parse_retention_days(value)
         old = self.retention_days()
-        with self._db.engine.begin() as conn:
-            self._db.settings.set(RETENTION_KEY, days, conn=conn, now=self._clock())
-            self._db.audit.append(
-                "settings_changed",
+        with self._db.transaction() as uow:
+            uow.settings.set(RETENTION_KEY, days, now=self._clock())
+            uow.audit.append(
+                AuditEvent.SETTINGS_CHANGED,
                 actor,
                 (),
                 {"key": RETENTION_KEY, "old": old, "new": days},
                 at=self._clock(),
-                conn=conn,
             )
         return self.wipe(actor)
 
-    def wipe(self, actor: str = "system") -> WipeResult:
+    def wipe(self, actor: str = Actor.SYSTEM) -> WipeResult:
+        """The retention wipe (start-up and the 15-minute timer): a quick integrity check
+        first, then the deletes and their audit entry in one commit, then the WAL truncated."""
+        self._db.require_intact()
         now = self._clock()
-        result = wipe_expired(self._db.engine, now, self.retention_days())
-        self._db.audit.append(
-            "wipe",
-            actor,
-            (),
-            {
-                "orders": result.orders_wiped,
-                "labels": result.labels_wiped,
-                "cutoff": result.cutoff.isoformat(),
-            },
-            at=now,
-        )
+        days = self.retention_days()
+        with self._db.transaction() as uow:
+            result = uow.retention.wipe_expired(now, days)
+            uow.audit.append(
+                AuditEvent.WIPE,
+                actor,
+                (),
+                {
+                    "orders": result.orders_wiped,
+                    "labels": result.labels_wiped,
+                    "cutoff": result.cutoff.isoformat(),
+                },
+                at=now,
+            )
         return result
 
-    def verify(self, actor: str = "system") -> VerifyReport:
-        """Disposal check plus audit chain; the result itself is audited."""
+    def verify(self, actor: str = Actor.SYSTEM) -> VerifyReport:
+        """Disposal check, audit chain and the file's full integrity check; the result itself
+        is audited."""
         now = self._clock()
-        findings = tuple(find_past_window(self._db.engine, now, self.retention_days()))
-        chain = self._db.audit.verify()
-        report = VerifyReport(findings, chain)
-        self._db.audit.append(
-            "verify",
-            actor,
-            tuple(i for f in findings for i in f.order_ids[:50]),
-            {
-                "ok": report.ok,
-                "findings": sum(len(f.order_ids) for f in findings),
-                "chain_ok": chain.ok,
-                "broken_at": chain.broken_at,
-            },
-            at=now,
-        )
+        integrity = self._db.integrity(full=True)
+        try:
+            findings = tuple(find_past_window(self._db.engine, now, self.retention_days()))
+            chain = self._db.audit.verify()
+        except Exception:
+            if integrity.ok:
+                raise
+            # A damaged file can fail these reads; the integrity finding is the answer.
+            log.warning("disposal and audit checks could not read the damaged database")
+            findings = ()
+            chain = ChainCheck(False, 0, None, "not checked: the database file is damaged")
+        report = VerifyReport(findings, chain, integrity)
+        if not integrity.ok:
+            return report  # never write into a damaged file
+        with self._db.transaction() as uow:
+            uow.audit.append(
+                AuditEvent.VERIFY,
+                actor,
+                tuple(i for f in findings for i in f.order_ids[:50]),
+                {
+                    "ok": report.ok,
+                    "findings": sum(len(f.order_ids) for f in findings),
+                    "chain_ok": chain.ok,
+                    "broken_at": chain.broken_at,
+                    "integrity_ok": integrity.ok,
+                    "damage": list(integrity.findings[:5]),
+                },
+                at=now,
+            )
         return report
 
     def verify_chain(self, actor: str) -> ChainCheck:
         chain = self._db.audit.verify()
-        self._db.audit.append(
-            "verify_chain",
-            actor,
-            (),
-            {"ok": chain.ok, "entries": chain.entries_checked, "broken_at": chain.broken_at},
-            at=self._clock(),
-        )
+        with self._db.transaction() as uow:
+            uow.audit.append(
+                AuditEvent.VERIFY_CHAIN,
+                actor,
+                (),
+                {"ok": chain.ok, "entries": chain.entries_checked, "broken_at": chain.broken_at},
+                at=self._clock(),
+            )
         return chain
 
     def prune_audit(self) -> int:

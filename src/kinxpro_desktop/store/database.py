@@ -1,10 +1,15 @@
-"""Open the encrypted store: check the file, unlock, migrate (after a copy aside)."""
+"""Open the encrypted store: check the file (and a left-over log), unlock, migrate (after a
+copy aside), check the audit chain's head before anything is appended; `transaction()` is
+the one way to write."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic import command
@@ -12,14 +17,46 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from kinxpro_desktop.core.dbkey import DatabaseKey
-from kinxpro_desktop.core.errors import MigrationFailed
+from kinxpro_desktop.core.errors import DatabaseDamaged, MigrationFailed, UserError
+from kinxpro_desktop.core.models import ChainCheck, IntegrityReport
 from kinxpro_desktop.resources import migrations_dir
-from kinxpro_desktop.store.audit import AuditLog
-from kinxpro_desktop.store.engine import checkpoint_truncate, cipher_info, make_engine
+from kinxpro_desktop.store.audit import AnchorStore, AuditLog
+from kinxpro_desktop.store.engine import (
+    begin_write,
+    checkpoint_truncate,
+    cipher_info,
+    make_engine,
+)
+from kinxpro_desktop.store.integrity import check_integrity
+from kinxpro_desktop.store.listings import ListingRepository
 from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.settings_repo import SettingsRepository
+from kinxpro_desktop.store.sync_state import SyncStateRepository
+from kinxpro_desktop.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class StoreWriteFailed(UserError):
+    title = "Database write failed"
+
+
+def write_error(exc: DBAPIError) -> UserError:
+    """A clean error for a failed write: SQLite's own message (names, never values; the
+    engine hides bound parameters), and what to do."""
+    reason = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else type(exc).__name__
+    if "malformed" in reason or "not a database" in reason:
+        return DatabaseDamaged(
+            f"The database file is damaged ({reason}); nothing of this step was saved. "
+            "Run `kinxpro-desktop verify` to see where, and restore the file from a backup."
+        )
+    return StoreWriteFailed(
+        f"Saving to the database failed ({reason}); nothing of this step was saved and "
+        "Kinxpro will try again. If this keeps happening, run `kinxpro-desktop verify`."
+    )
 
 
 def _alembic_config(scripts: Path | None = None) -> Config:
@@ -84,6 +121,15 @@ class Database:
     orders: OrderRepository
     settings: SettingsRepository
     audit: AuditLog
+    listings: ListingRepository = field(init=False)
+    sync_state: SyncStateRepository = field(init=False)
+    #: the audit head as found at open, before anything was appended (ok, or the finding)
+    chain_at_open: ChainCheck = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.listings = ListingRepository(self.engine)
+        self.sync_state = SyncStateRepository(self.engine)
+        self.chain_at_open = ChainCheck(True, 0)
 
     @classmethod
     def open(cls, path: Path, key: DatabaseKey | None) -> Database:
@@ -92,21 +138,74 @@ class Database:
         engine = make_engine(path, key)
         try:
             migrate(engine, path)
+            db = cls(
+                path=path,
+                engine=engine,
+                key_source=key.source if key else "none (unencrypted test store)",
+                orders=OrderRepository(engine),
+                settings=SettingsRepository(engine),
+                audit=AuditLog(engine),
+            )
+            db._check_audit_head()
         except Exception:
             engine.dispose()
             raise
-        return cls(
-            path=path,
-            engine=engine,
-            key_source=key.source if key else "none (unencrypted test store)",
-            orders=OrderRepository(engine),
-            settings=SettingsRepository(engine),
-            audit=AuditLog(engine),
-        )
+        return db
+
+    def _check_audit_head(self) -> None:
+        """Before the first append (unlock, wipe): a head that does not match the log is a
+        finding that is sealed into the log, never silently written over."""
+        check = self.audit.check_head()
+        self.chain_at_open = check
+        if not check.ok:
+            log.warning("audit log altered outside Kinxpro: %s", check.describe())
+            self.audit.seal(check)
+
+    def anchor_audit(self, store: AnchorStore) -> None:
+        """Keep a copy of the audit head in `store` (the keyring) and compare it at verify."""
+        self.audit.anchor_to(store)
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """One unit of work: every repository on one connection, one commit. A database
+        error becomes a UserError whose text carries no statement and no values."""
+        try:
+            with begin_write(self.engine) as conn:
+                uow = UnitOfWork(
+                    conn,
+                    orders=self.orders,
+                    listings=self.listings,
+                    sync_state=self.sync_state,
+                    settings=self.settings,
+                    audit=self.audit,
+                    checkpoint=self.checkpoint,
+                )
+                yield uow
+        except DBAPIError as exc:
+            raise write_error(exc) from None
+        uow.run_after_commit()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the file and truncate it (after a wipe: no deleted bytes linger)."""
+        checkpoint_truncate(self.engine)
+
+    def integrity(self, *, full: bool) -> IntegrityReport:
+        """Page HMACs plus quick_check (`full=False`: timer, sync) or integrity_check."""
+        return check_integrity(self.engine, full=full)
+
+    def require_intact(self) -> None:
+        """Refuse to write into a damaged file (quick check)."""
+        report = self.integrity(full=False)
+        if not report.ok:
+            raise DatabaseDamaged(
+                f"{report.describe()} Kinxpro will not write to a damaged database. Restore "
+                f"{self.path.name} from a backup (run `kinxpro-desktop verify` for details)."
+            )
 
     def cipher(self) -> tuple[str, str]:
         return cipher_info(self.engine)
 
     def close(self) -> None:
+        self.audit.save_anchor()
         checkpoint_truncate(self.engine)
         self.engine.dispose()

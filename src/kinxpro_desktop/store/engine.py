@@ -2,27 +2,33 @@
 
 The creator applies the key, then reads `sqlite_master` so that a wrong key fails at
 once. WAL, secure_delete, foreign keys and a busy timeout are set on every connection.
-A file that is empty, truncated or not ours is refused before SQLCipher touches it.
+A file that is empty, truncated or not ours is refused before SQLCipher touches it, and
+so is a left-over `-wal` that does not belong to it (checked read-only, before anything
+could checkpoint it). Statement parameters never appear in exception text
+(`hide_parameters`): they may be buyer data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.pool import QueuePool
 
 from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.errors import DatabaseDamaged, WrongKey
+from kinxpro_desktop.store.walcheck import check_wal
 
 PAGE_SIZE = 4096
 PLAIN_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_SIZE_KIB = 64_000
+IMMEDIATE = "kinxpro_immediate"  # execution option: BEGIN IMMEDIATE
 
 
 def key_pragma(key: DatabaseKey) -> str:
@@ -63,6 +69,15 @@ def _connect_raw(path: Path, key: DatabaseKey | None) -> Any:
     return conn
 
 
+def _connect_uri(uri: str, key: DatabaseKey | None) -> Any:
+    """A connection by URI (the read-only WAL check), keyed like the app's own."""
+    conn = sqlcipher3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    if key is not None:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(key_pragma(key))
+    return conn
+
+
 def _open_error(path: Path, key: DatabaseKey | None, exc: Exception) -> Exception:
     header = path.read_bytes()[:16] if path.exists() else b""
     if header == PLAIN_HEADER and key is not None:
@@ -92,6 +107,7 @@ def make_engine(
     """An engine over an encrypted file; `key=None` means plain SQLite (tests and benchmarks)."""
     path = Path(path)
     check_file(path)
+    check_wal(path, lambda uri: _connect_uri(uri, key), lambda e: _open_error(path, key, e))
     # Open once now so that a wrong key or damaged file fails before anything else runs.
     _connect_raw(path, key).close()
 
@@ -103,6 +119,7 @@ def make_engine(
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=4,
+        hide_parameters=True,  # bound values may be buyer data: never in exception text
     )
 
     @event.listens_for(engine, "connect")
@@ -119,7 +136,10 @@ def make_engine(
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # pysqlite's own transaction handling is off (isolation_level=None); begin explicitly.
-        conn.exec_driver_sql("BEGIN")
+        # Write transactions (Database.transaction) take the write lock at once, so two
+        # writers never deadlock upgrading a read lock.
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     try:
         with engine.connect() as conn:
@@ -128,6 +148,13 @@ def make_engine(
         engine.dispose()
         raise _open_error(path, key, exc) from None
     return engine
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that holds SQLite's write lock from its first statement."""
+    with engine.connect().execution_options(**{IMMEDIATE: True}) as conn, conn.begin():
+        yield conn
 
 
 def checkpoint_truncate(engine: Engine) -> tuple[int, int, int]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
 from kinxpro_desktop.core.errors import PiiPastRetention
 from kinxpro_desktop.core.models import Money, Order, OrderItem, OrderPii
@@ -40,6 +41,8 @@ _ITEM_UPDATE_COLUMNS = (
 )
 
 
+#: known address parts kept when a newer copy of the order lacks them
+_CARRIED = ("ship_city", "ship_state", "ship_postal_code", "ship_country")
 _ORDER_COLUMNS = ("order_id", *_ORDER_UPDATE_COLUMNS)
 _ITEM_COLUMNS = ("order_id", "order_item_id", *_ITEM_UPDATE_COLUMNS)
 _PII_COLUMNS = ("order_id", "placed_at", *PII_FIELDS, "fetched_at")
@@ -178,6 +181,90 @@ class OrderRepository:
             )
         fetched = to_db(now)
         conn.exec_driver_sql(_UPSERT_PII, [_pii_row(p, placed[p.order_id], fetched) for p in batch])
+
+    def merge_page(
+        self,
+        conn: Connection,
+        batch: Sequence[Order],
+        *,
+        replace_items: bool,
+        now: datetime,
+        retention_days: int,
+        pii: Sequence[OrderPii] = (),
+    ) -> set[str]:
+        """Upsert `batch` (and `pii`) in `conn`'s transaction; returns the ids that were new.
+
+        City/state/postal/country and ship-by dates already known are kept when the new copy
+        lacks them (searchOrders carries no address without RECIPIENT, which is PII-gated).
+        `replace_items`: the batch holds each order's full item set (API orders); otherwise
+        (report orders, whose items have no Amazon item id) items are written only for new
+        orders.
+        """
+        if not batch and not pii:
+            return set()
+        ids = [o.order_id for o in batch]
+        known = (
+            {
+                r.order_id: r
+                for r in conn.execute(
+                    select(
+                        orders.c.order_id,
+                        *(orders.c[c] for c in _CARRIED),
+                        orders.c.ship_by,
+                        orders.c.deliver_by,
+                    ).where(orders.c.order_id.in_(bindparam("ids", expanding=True))),
+                    {"ids": ids},
+                )
+            }
+            if ids
+            else {}
+        )
+        merged: list[Order] = []
+        for o in batch:
+            old = known.get(o.order_id)
+            if old is not None:
+                carry: dict[str, object] = {
+                    c: getattr(old, c) for c in _CARRIED if not getattr(o, c)
+                }
+                if o.ship_by is None and old.ship_by:
+                    carry["ship_by"] = from_db(old.ship_by)
+                if o.deliver_by is None and old.deliver_by:
+                    carry["deliver_by"] = from_db(old.deliver_by)
+                if not replace_items:
+                    carry["items"] = ()
+                if carry:
+                    o = dataclasses.replace(o, **carry)  # type: ignore[arg-type]
+            merged.append(o)
+        if replace_items and ids:
+            conn.execute(
+                delete(order_items).where(
+                    order_items.c.order_id.in_(bindparam("ids", expanding=True))
+                ),
+                {"ids": ids},
+            )
+        self.store_page(merged, pii, now=now, retention_days=retention_days, conn=conn)
+        return {i for i in ids if i not in known}
+
+    def awaiting_pii(
+        self, *, placed_after: datetime, statuses: Collection[str], channel: str
+    ) -> list[str]:
+        """Ids of orders of `channel` in `statuses`, placed after `placed_after`, without
+        buyer data held; oldest first."""
+        with self._engine.connect() as conn:
+            return [
+                str(r[0])
+                for r in conn.execute(
+                    select(orders.c.order_id)
+                    .outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
+                    .where(
+                        orders.c.fulfillment_channel == channel,
+                        orders.c.status.in_(sorted(statuses)),
+                        orders.c.purchase_date > to_db(placed_after),
+                        order_pii.c.order_id.is_(None),
+                    )
+                    .order_by(orders.c.purchase_date)
+                )
+            ]
 
     def save_pii(self, batch: Sequence[OrderPii], *, now: datetime, retention_days: int) -> int:
         """Store buyer data. Refuses (saving nothing) if any order is past the window."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import Connection, Engine, delete, or_, select
 
 from kinxpro_desktop.core.models import DisposalFinding, WipeResult
 from kinxpro_desktop.core.retention import cutoff
-from kinxpro_desktop.store.engine import checkpoint_truncate
+from kinxpro_desktop.store.engine import begin_write, checkpoint_truncate
 from kinxpro_desktop.store.schema import label_documents, order_pii, orders
 from kinxpro_desktop.store.timefmt import to_db
 
@@ -19,14 +19,20 @@ def wipe_expired(engine: Engine, now: datetime, retention_days: int) -> WipeResu
     secure_delete zeroes the freed pages; the WAL is then checkpointed with TRUNCATE so
     the deleted bytes do not linger in the -wal file.
     """
+    with begin_write(engine) as conn:
+        result = delete_expired(conn, now, retention_days)
+    checkpoint_truncate(engine)
+    return result
+
+
+def delete_expired(conn: Connection, now: datetime, retention_days: int) -> WipeResult:
+    """The wipe's DELETEs inside `conn`'s transaction (checkpoint after the commit)."""
     limit_dt = cutoff(now, retention_days)
     limit = to_db(limit_dt)
-    with engine.begin() as conn:
-        labels = conn.execute(
-            delete(label_documents).where(label_documents.c.placed_at <= limit)
-        ).rowcount
-        wiped = conn.execute(delete(order_pii).where(order_pii.c.placed_at <= limit)).rowcount
-    checkpoint_truncate(engine)
+    labels = conn.execute(
+        delete(label_documents).where(label_documents.c.placed_at <= limit)
+    ).rowcount
+    wiped = conn.execute(delete(order_pii).where(order_pii.c.placed_at <= limit)).rowcount
     return WipeResult(at=now, cutoff=limit_dt, orders_wiped=int(wiped), labels_wiped=int(labels))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
@@ -12,15 +13,25 @@ from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.store.schema import settings
 from kinxpro_desktop.store.timefmt import to_db
 
+log = logging.getLogger(__name__)
+
 
 class SettingsRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def get(self, key: str, default: object = None) -> object:
+        """The stored value, or `default` when unset; a value that is not JSON (damaged or
+        edited outside Kinxpro) counts as unset, with a warning."""
         with self._engine.connect() as conn:
             raw = conn.execute(select(settings.c.value_json).where(settings.c.key == key)).scalar()
-        return default if raw is None else json.loads(raw)
+        if raw is None:
+            return default
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError):
+            log.warning("the stored setting %r is not valid JSON; using its default", key)
+            return default
 
     def set(
         self, key: str, value: object, *, conn: Connection, now: datetime | None = None

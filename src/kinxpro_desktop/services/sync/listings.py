@@ -4,7 +4,8 @@ refresh), issues from searchListingsItems, FBA quantities from getInventorySumma
 Runs at the first sync and then once per ``interval`` (default hourly: listings change far
 less often than orders, and the report costs a createReport token that refills at one per
 minute). Report ids in flight are kept in ``sync_state["listings"]`` so a restarted process
-polls the same reports; each marketplace's listings are replaced in one transaction.
+polls the same reports (one that no longer exists is requested again); each marketplace's
+listings are replaced in one transaction.
 """
 
 from __future__ import annotations
@@ -14,40 +15,21 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from kinxpro_desktop.core.marketplaces import currency_of
 from kinxpro_desktop.core.models import Listing
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn, ProgressUpdate
-from kinxpro_desktop.services.sync.common import Clock, Counts, wait_for_report
+from kinxpro_desktop.core.vocabulary import Channel
+from kinxpro_desktop.services.sync.common import Clock, Counts, ReportGone, wait_for_report
 from kinxpro_desktop.spapi.errors import ReportFailed
 from kinxpro_desktop.spapi.flatfile import parse_listings_report
 from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.spapi.mapping import inventory_quantity, listing_issues
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.listings import ListingRepository
-from kinxpro_desktop.store.sync_state import SyncStateRepository
 
 log = logging.getLogger(__name__)
 
 LISTINGS = "listings"
 LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
-CURRENCIES = {
-    "ATVPDKIKX0DER": "USD",
-    "A2EUQ1WTGCTBG2": "CAD",
-    "A1AM78C64UM0Y8": "MXN",
-    "A2Q3Y263D00KWC": "BRL",
-    "A1F83G8C2ARO7P": "GBP",
-    "A1PA6795UKMFR9": "EUR",
-    "A13V1IB3VIYZZH": "EUR",
-    "APJ6JRA9NG5V4": "EUR",
-    "A1RKKUPIHCS9HS": "EUR",
-    "A1805IZSGTT6HS": "EUR",
-    "AMEN7PMS3EDWL": "EUR",
-    "A2NODRKZP88ZB9": "SEK",
-    "A1C3SOZRARQ6R3": "PLN",
-    "A1VC38T7YXB528": "JPY",
-    "A39IBJ37TRP1C6": "AUD",
-    "A19VAU5U5O7RUS": "SGD",
-    "A21TJRUUN4KGV": "INR",
-}
 MAX_PAGES = 10_000
 
 
@@ -59,8 +41,7 @@ class ListingsSync:
         self.gateway = gateway
         self.clock = clock
         self.interval = interval
-        self.state = SyncStateRepository(db.engine)
-        self.repo = ListingRepository(db.engine)
+        self.state = db.sync_state
         self.markets = list(gateway.creds.marketplaces)
 
     def due(self) -> bool:
@@ -78,24 +59,32 @@ class ListingsSync:
             progress(ProgressUpdate("Requesting the listings reports"))
             for mp in missing:
                 reports[mp] = self.gateway.create_report(LISTINGS_REPORT, [mp], cancel=cancel)
-            with self.db.engine.begin() as conn:
+            with self.db.transaction() as uow:
                 detail = {"reports": reports, "done": done}
-                self.state.set(conn, LISTINGS, st.watermark, detail, self.clock())
+                uow.sync_state.set(LISTINGS, st.watermark, detail, self.clock())
         for n, mp in enumerate(self.markets, start=1):
             if mp in done:
                 continue
-            listings = self._marketplace(mp, reports[mp], cancel, progress)
+            try:
+                listings = self._marketplace(mp, reports[mp], cancel, progress)
+            except ReportGone:
+                log.info("listings report for %s no longer exists; requesting a new one", mp)
+                reports[mp] = self.gateway.create_report(LISTINGS_REPORT, [mp], cancel=cancel)
+                with self.db.transaction() as uow:
+                    detail = {"reports": reports, "done": done}
+                    uow.sync_state.set(LISTINGS, st.watermark, detail, self.clock())
+                listings = self._marketplace(mp, reports[mp], cancel, progress)
             done.append(mp)
             del reports[mp]
             last = not reports
             now = self.clock()
-            with self.db.engine.begin() as conn:
-                counts.listings += self.repo.replace_marketplace(mp, listings, now=now, conn=conn)
+            with self.db.transaction() as uow:
+                counts.listings += uow.listings.replace_marketplace(mp, listings, now=now)
                 if last:
-                    self.state.set(conn, LISTINGS, now, {}, now)
+                    uow.sync_state.set(LISTINGS, now, {}, now)
                 else:
                     detail = {"reports": reports, "done": done}
-                    self.state.set(conn, LISTINGS, st.watermark, detail, now)
+                    uow.sync_state.set(LISTINGS, st.watermark, detail, now)
             progress(ProgressUpdate("Refreshing listings", n, len(self.markets)))
 
     def _marketplace(
@@ -109,9 +98,9 @@ class ListingsSync:
             st = self.state.get(LISTINGS)
             reports = dict(st.detail.get("reports", {}))
             reports.pop(mp, None)
-            with self.db.engine.begin() as conn:
+            with self.db.transaction() as uow:
                 detail = {"reports": reports, "done": st.detail.get("done", [])}
-                self.state.set(conn, LISTINGS, st.watermark, detail, self.clock())
+                uow.sync_state.set(LISTINGS, st.watermark, detail, self.clock())
             raise ReportFailed(
                 f"Amazon could not build the listings report {report_id} (FATAL). Kinxpro "
                 "will request a new one at the next sync."
@@ -119,11 +108,11 @@ class ListingsSync:
         listings: list[Listing] = []
         if status == "DONE":
             text = self.gateway.download_report(str(report["reportDocumentId"]), cancel)
-            listings = parse_listings_report(text, mp, CURRENCIES.get(mp, "USD"))
+            listings = parse_listings_report(text, mp, currency_of(mp))
         issues = self._issues(mp, cancel, progress)
         fba = (
             self._fba(mp, cancel, progress)
-            if any(li.fulfillment_channel == "AFN" for li in listings)
+            if any(li.fulfillment_channel == Channel.AFN for li in listings)
             else {}
         )
         out: list[Listing] = []
@@ -131,7 +120,7 @@ class ListingsSync:
             change: dict[str, Any] = {}
             if li.sku in issues:
                 change["issues"] = issues[li.sku]
-            if li.fulfillment_channel == "AFN" and li.sku in fba:
+            if li.fulfillment_channel == Channel.AFN and li.sku in fba:
                 change["quantity"] = fba[li.sku]
             out.append(dataclasses.replace(li, **change) if change else li)
         return out

@@ -3,7 +3,8 @@
 Qt-free; the SyncController runs it on its own thread, the ``sync`` CLI command through
 :func:`kinxpro_desktop.services.sync.headless.run_headless_sync`. Every run leaves one
 ``sync`` audit entry with counts (no PII), whatever its outcome; refused outbound hosts are
-audited as ``egress_refused``.
+audited as ``egress_refused``. A damaged database file (page HMACs, quick_check) is refused
+before anything is fetched or written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.sync import SyncReport
+from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.services.sync.common import Clock, Counts
 from kinxpro_desktop.services.sync.listings import ListingsSync
 from kinxpro_desktop.services.sync.orders import OrdersSync
@@ -39,7 +41,7 @@ class SyncService:
         overlap: timedelta = DEFAULT_OVERLAP,
         listings_interval: timedelta = DEFAULT_LISTINGS_INTERVAL,
         catch_up_after: timedelta = DEFAULT_CATCH_UP_AFTER,
-        actor: str = "sync",
+        actor: str = Actor.SYNC,
     ) -> None:
         self.db = db
         self.gateway = gateway
@@ -64,6 +66,7 @@ class SyncService:
         outcome = "failed"
         error = ""
         try:
+            self.db.require_intact()
             self.orders.run(cancel, progress, counts)
             if self.listings.due():
                 self.listings.run(cancel, progress, counts)
@@ -97,13 +100,6 @@ class SyncService:
 
     def _audit(self, outcome: str, error: str, counts: Counts, calls: int, throttled: int) -> None:
         try:
-            for refused in self.gateway.take_refusals():
-                self.db.audit.append(
-                    "egress_refused",
-                    self.actor,
-                    (),
-                    {"host": refused.host, "reason": refused.reason},
-                )
             detail: dict[str, object] = {
                 "outcome": outcome,
                 "orders": counts.orders,
@@ -116,6 +112,14 @@ class SyncService:
             }
             if error:
                 detail["error"] = error[:500]
-            self.db.audit.append("sync", self.actor, (), detail)
+            with self.db.transaction() as uow:
+                for refused in self.gateway.take_refusals():
+                    uow.audit.append(
+                        AuditEvent.EGRESS_REFUSED,
+                        self.actor,
+                        (),
+                        {"host": refused.host, "reason": refused.reason},
+                    )
+                uow.audit.append(AuditEvent.SYNC, self.actor, (), detail)
         except Exception:  # never hide the sync's own error behind an audit failure
             log.exception("could not write the sync audit entry")
