@@ -125,7 +125,10 @@ def _slip(doc: _Pages, slip: PackingSlip) -> None:
     left_col = doc.width * (0.5 if doc.size[0] > 400 else 1.0)
     top = doc.y
     doc.text("Ship to:", font=BOLD)
-    for line in slip.ship_to.block() or ["(buyer data deleted under the retention policy)"]:
+    block = slip.ship_to.block()
+    if not slip.ship_to.name and not slip.ship_to.lines:
+        block.insert(0, "(name and street deleted under the retention policy)")
+    for line in block:
         for part in _wrap(line, left_col - 8, st.body):
             doc.text(part, x=8)
     bottom = doc.y
