@@ -1,24 +1,150 @@
-"""The connected account as sync sees it: credentials from the vault (or the demo
-simulator), one gateway per credential set, and the sync service over it."""
+"""The Connection service: the connected account's one SP-API gateway.
+
+Only this module builds gateways (:func:`build_gateway`). A :class:`Connection` owns the
+gateway of whichever account is connected right now (the vault's credentials, or the demo
+simulator's), rebuilds it when the credentials change, and audits every endpoint refusal
+through the callable it is given. Sync receives it now (:class:`AccountSync`, the
+``SyncRunner`` of ``tasks/sync.py``); labels, reports and listing edits receive the same
+Connection and call ``connection.gateway()``.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.sync import AccountInfo, BucketState, SyncReport
+from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.vault.credentials import SpApiCredentials, load_credentials
 from kinxpro_desktop.vault.secret_store import SecretStore
+
+if TYPE_CHECKING:
+    from kinxpro_desktop.services.sync import SyncService
+    from kinxpro_desktop.spapi.errors import EgressRefused
+    from kinxpro_desktop.spapi.gateway import SpApiGateway
+
+log = logging.getLogger(__name__)
 
 NOT_CONNECTED = (
     "No Amazon account is connected. Choose Account ▸ Connect and enter your private "
     "SP-API app's credentials, or start demo mode (kinxpro-desktop --demo)."
 )
+
+#: (event, detail) -> None: appends one audit entry (ids and hosts only, never a secret)
+AuditFn = Callable[[str, dict[str, object]], None]
+
+
+def build_gateway(
+    creds: SpApiCredentials,
+    *,
+    endpoint: str | None = None,
+    timeout: float = 30.0,
+    on_refused: Callable[[EgressRefused], None] | None = None,
+) -> SpApiGateway:
+    """A gateway for `creds`: Amazon's host for their region, or the loopback simulator at
+    `endpoint`. The only place that builds one (a throwaway for Account ▸ Connect's test
+    included); the caller closes it."""
+    from kinxpro_desktop.spapi.gateway import SpApiGateway
+
+    return SpApiGateway.from_credentials(
+        creds, endpoint=endpoint, timeout=timeout, on_refused=on_refused
+    )
+
+
+def audit_into(db: Database, actor: str = Actor.SYSTEM) -> AuditFn:
+    """An AuditFn that appends to `db`'s audit log."""
+
+    def append(event: str, detail: dict[str, object]) -> None:
+        db.audit.append(event, actor, (), detail)
+
+    return append
+
+
+class Connection:
+    """Owns the gateway of the connected account; thread-safe."""
+
+    def __init__(
+        self,
+        secrets: SecretStore | None,
+        *,
+        endpoint: str | None = None,
+        fixed_credentials: SpApiCredentials | None = None,
+        audit: AuditFn | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self._secrets = secrets
+        self.endpoint = endpoint
+        self._fixed = fixed_credentials
+        self._audit = audit
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._gateway: SpApiGateway | None = None
+        self._for: SpApiCredentials | None = None
+        self._retired: list[SpApiGateway] = []
+        #: bumped each time a new gateway is built (users of the old one rebuild their state)
+        self.generation = 0
+
+    def credentials(self) -> SpApiCredentials | None:
+        if self._fixed is not None:
+            return self._fixed
+        return load_credentials(self._secrets) if self._secrets is not None else None
+
+    def gateway(self) -> SpApiGateway:
+        """The current account's gateway, built on first use and rebuilt when the
+        credentials changed. Raises UserError when no account is connected."""
+        creds = self.credentials()
+        if creds is None:
+            raise UserError(NOT_CONNECTED)
+        with self._lock:
+            if self._gateway is None or creds != self._for:
+                if self._gateway is not None:
+                    # a sync may still be using it: closed with the connection, not now
+                    self._retired.append(self._gateway)
+                self._gateway = build_gateway(
+                    creds, endpoint=self.endpoint, timeout=self.timeout, on_refused=self._refused
+                )
+                self._for = creds
+                self.generation += 1
+            return self._gateway
+
+    def current(self) -> SpApiGateway | None:
+        """The gateway built so far, without reading the vault (safe on the GUI thread)."""
+        with self._lock:
+            return self._gateway
+
+    def rate_limits(self) -> list[BucketState]:
+        gateway = self.current()
+        return gateway.rate_limits() if gateway is not None else []
+
+    def test(self, creds: SpApiCredentials) -> AccountInfo:
+        """Account ▸ Connect's test: a throwaway gateway for `creds` (not kept)."""
+        with build_gateway(
+            creds, endpoint=self.endpoint, timeout=self.timeout, on_refused=self._refused
+        ) as gateway:
+            return gateway.discover_account()
+
+    def _refused(self, refused: EgressRefused) -> None:
+        """Every refusal is audited here (and logged by the transport), exactly once."""
+        if self._audit is None:
+            return
+        try:
+            self._audit(AuditEvent.EGRESS_REFUSED, {"host": refused.host, "reason": refused.reason})
+        except Exception:  # the refusal itself must still reach the caller
+            log.exception("could not audit an egress refusal")
+
+    def close(self) -> None:
+        with self._lock:
+            gateways = [*self._retired, *([self._gateway] if self._gateway else [])]
+            self._retired, self._gateway, self._for = [], None, None
+        for gateway in gateways:
+            gateway.close()
 
 
 def credentials_from_fields(fields: Mapping[str, object], seller_id: str = "") -> SpApiCredentials:
@@ -34,7 +160,7 @@ def credentials_from_fields(fields: Mapping[str, object], seller_id: str = "") -
 
 
 class AccountSync:
-    """Implements the SyncRunner protocol for whichever account is connected right now."""
+    """The SyncRunner of tasks/sync.py: sync over the Connection's gateway, rebuilt with it."""
 
     def __init__(
         self,
@@ -44,46 +170,43 @@ class AccountSync:
         endpoint: str | None = None,
         fixed_credentials: SpApiCredentials | None = None,
         clock: Callable[[], datetime] = utcnow,
+        connection: Connection | None = None,
     ) -> None:
         self._db = db
         self._secrets = secrets
-        self.endpoint = endpoint
-        self._fixed = fixed_credentials
+        self.connection = connection or Connection(
+            secrets,
+            endpoint=endpoint,
+            fixed_credentials=fixed_credentials,
+            audit=audit_into(db, Actor.SYNC),
+        )
+        self.endpoint = self.connection.endpoint
         self._clock = clock
         self._lock = threading.Lock()
-        self._gateway: object | None = None
-        self._service: object | None = None
-        self._for: SpApiCredentials | None = None
+        self._service: SyncService | None = None
+        self._generation = -1
 
     def credentials(self) -> SpApiCredentials | None:
-        return self._fixed if self._fixed is not None else load_credentials(self._secrets)
+        return self.connection.credentials()
 
-    def _current(self) -> object:
-        creds = self.credentials()
-        if creds is None:
-            raise UserError(NOT_CONNECTED)
+    def _current(self) -> SyncService:
+        gateway = self.connection.gateway()
         with self._lock:
-            if self._service is None or creds != self._for:
+            if self._service is None or self._generation != self.connection.generation:
                 from kinxpro_desktop.services.sync import SyncService
-                from kinxpro_desktop.spapi.gateway import SpApiGateway
 
-                gateway = SpApiGateway.from_credentials(creds, endpoint=self.endpoint)
-                self._gateway = gateway
                 self._service = SyncService(self._db, gateway, clock=self._clock)
-                self._for = creds
+                self._generation = self.connection.generation
             return self._service
 
     def run(self, cancel: CancelToken, progress: ProgressFn) -> SyncReport:
-        report: SyncReport = self._current().run(cancel, progress)  # type: ignore[attr-defined]
-        return report
+        return self._current().run(cancel, progress)
 
     def rate_limits(self) -> list[BucketState]:
-        with self._lock:
-            gateway = self._gateway
-        if gateway is None:
-            return []
-        states: list[BucketState] = gateway.rate_limits()  # type: ignore[attr-defined]
-        return states
+        return self.connection.rate_limits()
+
+    def close(self) -> None:
+        self.connection.close()
 
     # -- Account ▸ Connect ----------------------------------------------------------------
     def test(self, fields: Mapping[str, object]) -> AccountInfo:

@@ -304,7 +304,7 @@ class CallCore:
     # ------------------------------------------------------------------ messages
     def _rejected(self, operation: str, policy: Policy, exc: RequestRejected) -> SpApiError:
         log.warning("%s refused: %s", operation, exc.detail)
-        said = f" ({exc.said})" if exc.said else ""
+        said = f" ({exc.said.rstrip('. ')})" if exc.said else ""
         who = cap(self.who)
         fields: dict[str, Any] = {
             "operation": operation,
