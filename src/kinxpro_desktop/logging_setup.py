@@ -1,7 +1,7 @@
 """Rotating log file with a redaction filter, and the Qt message handler.
 
 The filter masks: LWA tokens and client secrets, RDTs, bearer tokens, raw hex keys,
-e-mail addresses, phone numbers, `field=value` pairs whose field is a PII or secret
+e-mail addresses, phone numbers (not IP addresses, dates, report or order ids), `field=value` pairs whose field is a PII or secret
 name, and any literal string registered at run time (`Redactor.register`), such as
 the credentials the vault has loaded or the buyer data currently on screen.
 """
@@ -59,11 +59,26 @@ PATTERNS = (
     re.compile(r"x'[0-9a-fA-F]{32,}'"),  # raw SQLCipher keys
     re.compile(r"\b[0-9a-fA-F]{64}\b(?!\s*\(sha)"),  # 32-byte hex secrets
     re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"),  # e-mail addresses
-    re.compile(r"\+?\d[\d\s().\-]{7,}\d"),  # phone numbers
     re.compile(
         rf"""(?P<k>["']?(?:{_FIELD_NAMES})["']?\s*[:=]\s*)(?P<v>"[^"]*"|'[^']*'|[^,\s}}&]+)"""
     ),
 )
+
+
+#: Phone numbers: international ("+1 555-0123-4567", "+44 20 7946 0958", "+4915112345678")
+#: or North American shapes ("(555) 010-7788", "555-010-7788", "555.010.7788"), 8 to 15
+#: digits. Not phones, and kept: IP addresses, dates and times, report ids ("50123018123"),
+#: order ids ("113-1234567-1234567"), counts and durations.
+PHONE_PATTERNS = (
+    re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.\-]?\(?\d{1,5}\)?){1,5}(?![\w.\-]?\d)"),
+    re.compile(r"(?<![\w(])\(\d{2,5}\)\s?\d{3,4}[\s.\-]\d{3,4}(?![\w.\-]?\d)"),
+    re.compile(r"(?<![\w.\-])\d{3}([\s.\-])\d{3}\1\d{4}(?![\w.\-]?\d)"),
+)
+
+
+def _phone(match: re.Match[str]) -> str:
+    digits = sum(c.isdigit() for c in match.group(0))
+    return MASK if 8 <= digits <= 15 else match.group(0)
 
 
 class Redactor(logging.Filter):
@@ -87,6 +102,8 @@ class Redactor(logging.Filter):
                 text = pattern.sub(lambda m: m.group("k") + MASK, text)
             else:
                 text = pattern.sub(MASK, text)
+        for phone in PHONE_PATTERNS:
+            text = phone.sub(_phone, text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:

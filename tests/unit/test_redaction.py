@@ -58,3 +58,38 @@ def test_log_file_gets_redacted_messages_and_tracebacks(tmp_path: Path) -> None:
     assert "ValueError" in text
     assert "pat@buyer.example" not in text
     assert "Pat Buyerson" not in text
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+1 555-0123-4567",  # the simulator's buyer phones
+        "+1 (555) 010-7788",
+        "+44 20 7946 0958",
+        "+4915112345678",
+        "(555) 010-7788",
+        "555-010-7788",
+        "555.010.7788",
+    ],
+)
+def test_phone_numbers_are_masked(phone: str) -> None:
+    out = Redactor().redact(f"ship to {phone} today")
+    assert phone not in out
+    assert out == f"ship to {MASK} today"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connecting to 127.0.0.1:8080 and 192.168.100.200",
+        "orders report 50123018123 is DONE",
+        "getOrder 113-1234567-1234567: HTTP 404",
+        "order 902-3359124-1234567 shipped",
+        "watermark 2026-03-02 12:00:00.123456+00:00 (2026-03-02T12:00:00Z)",
+        "10000 orders in 12345678 us, 1,234,567 rows",
+        "PySide6 6.12.0.1",
+        "ids 12345 67890 11111",
+    ],
+)
+def test_ip_addresses_report_and_order_ids_and_times_are_kept(text: str) -> None:
+    assert Redactor().redact(text) == text
