@@ -1,9 +1,10 @@
 """Rotating log file with a redaction filter, and the Qt message handler.
 
 The filter masks: LWA tokens and client secrets, RDTs, bearer tokens, raw hex keys,
-e-mail addresses, phone numbers (not IP addresses, dates, report or order ids), `field=value` pairs whose field is a PII or secret
-name, and any literal string registered at run time (`Redactor.register`), such as
-the credentials the vault has loaded or the buyer data currently on screen.
+e-mail addresses, phone numbers (not IP addresses, dates, report or order ids),
+`field=value` pairs whose field is a PII or secret name, and any literal string
+registered at run time (`Redactor.register`), such as the credentials the vault has
+loaded or the buyer data currently on screen.
 """
 
 from __future__ import annotations
