@@ -21,7 +21,7 @@ class AppEvents(QObject):
 
     wiped = Signal(object)  # WipeResult
     audit_changed = Signal()
-    data_changed = Signal()  # orders or listings changed (after a sync)
+    data_changed = Signal(object)  # core.changes.Changes: what a job changed
     status_message = Signal(str)
 
 
@@ -45,12 +45,12 @@ class AppContext:
     runner: TaskRunner
     events: AppEvents
     key_mode: str
+    sync: SyncController  # exists even before an account is connected (then not started)
+    accounts: AccountActions
+    switch_to_own_account: Callable[[], None]  # demo mode: relaunch on the seller's own data
     actor: str = "owner"
     demo: bool = False
     wipe_interval_ms: int = 15 * 60 * 1000
-    sync: SyncController | None = None
-    accounts: AccountActions | None = None
-    switch_to_own_account: Callable[[], None] | None = None
 
     def next_wipe_after(self, last: datetime) -> datetime:
         return last + timedelta(milliseconds=self.wipe_interval_ms)

@@ -35,18 +35,23 @@ def empty_database(tmp_path, raw_key: DatabaseKey) -> Iterator[Database]:  # typ
 @pytest.fixture
 def make_ctx(app_paths: AppPaths, database: Database, qtbot) -> Iterator:  # type: ignore[no-untyped-def]
     runners: list[TaskRunner] = []
+    contexts: list[AppContext] = []
 
     def factory(privacy: PrivacyService | None = None, **kwargs: object) -> AppContext:
         runner = TaskRunner()
         runners.append(runner)
-        return build_context(
+        ctx = build_context(
             app_paths,
             privacy or PrivacyService(database),
             runner,
             "keyring",
             **kwargs,  # type: ignore[arg-type]
         )
+        contexts.append(ctx)
+        return ctx
 
     yield factory
+    for ctx in contexts:
+        assert ctx.sync.stop(10_000)
     for runner in runners:
         assert runner.shutdown(10_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QShortcut
 
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.ui.main_window import TAB_NAMES, MainWindow
@@ -26,9 +27,19 @@ def test_window_has_the_five_tabs_with_real_empty_states(qtbot, make_ctx, empty_
         assert "Connect" in tab.body
         assert "placeholder" not in tab.body.lower()
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Account", "&Help"]
+    assert menus == ["&File", "&View", "&Account", "&Help"]
     assert window.statusBar().isVisible()
-    assert not window.sync_action.isEnabled()  # nothing to sync until an account is connected
+
+
+def test_f5_without_an_account_says_how_to_connect(qtbot, make_ctx, empty_database) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx(privacy=PrivacyService(empty_database)))
+    qtbot.addWidget(window)
+    window.show()
+    window.sync_action.trigger()  # F5
+    message = window.statusBar().currentMessage()
+    assert "Account ▸ Connect" in message
+    assert "already running" not in message
+    assert "No Amazon account connected" in window.sync_status.health.text()
 
 
 def test_keyboard_shortcuts_switch_tabs(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
@@ -40,6 +51,40 @@ def test_keyboard_shortcuts_switch_tabs(qtbot, make_ctx) -> None:  # type: ignor
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Labels"
     window.privacy_action.trigger()
     assert window.tabs.currentWidget() is window.privacy_tab
+    for i in range(5):
+        shortcuts[f"Ctrl+{i + 1}"].trigger()
+        assert window.tabs.currentIndex() == i
+
+
+def test_menus_list_every_shortcut(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    in_menus = set()
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            if not action.shortcut().isEmpty():
+                in_menus.add(action.shortcut().toString())
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert [a.shortcut().toString() for a in view.actions()][:5] == [
+        f"Ctrl+{i}" for i in range(1, 6)
+    ]
+    everywhere = {a.shortcut().toString() for a in window.findChildren(QAction)}
+    everywhere |= {s.key().toString() for s in window.findChildren(QShortcut)}
+    everywhere.discard("")
+    assert everywhere <= in_menus, everywhere - in_menus
+    assert {"F5", "Ctrl+F", "Ctrl+Q", "Ctrl+."} <= in_menus
+    assert all(not window.tabs.tabIcon(i).isNull() for i in range(window.tabs.count()))
+
+
+def test_temporary_messages_do_not_hide_sync_status(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    window.show()
+    window.statusBar().showMessage("Retention wipe: buyer data of 3 orders deleted.", 10_000)
+    qtbot.wait(10)
+    assert window.sync_status.isVisible()
+    assert window.sync_status.sync_button.isVisible()
+    assert window.sync_status.health.isVisible()
 
 
 def test_geometry_and_last_tab_are_remembered_without_data(qtbot, make_ctx, app_paths) -> None:  # type: ignore[no-untyped-def]

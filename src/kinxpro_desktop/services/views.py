@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from kinxpro_desktop.core.errors import UserError
-from kinxpro_desktop.core.models import Order, OrderPii
-from kinxpro_desktop.core.retention import expires_at, utcnow
+from kinxpro_desktop.core.models import Money, Order, OrderPii
+from kinxpro_desktop.core.retention import expires_at, is_past_window, utcnow
+from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.queries import ListingRow, OrderFilter, OrderRow, ViewQueries
 
-__all__ = ["ListingRow", "OrderDetail", "OrderFilter", "OrderRow", "ViewService"]
+__all__ = [
+    "ListingRow",
+    "OrderDetail",
+    "OrderFilter",
+    "OrderRow",
+    "OrderTotals",
+    "StoreTotals",
+    "ViewService",
+]
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    """An order's money as the store holds it.
+
+    The store keeps each item's price and tax and Amazon's order total; shipping, gift wrap
+    and promotion discounts are not stored separately, so they appear together as
+    ``other`` (order total minus items minus tax), which is honest and adds up.
+    """
+
+    items: Money
+    tax: Money
+    other: Money
+    order_total: Money
+
+    @classmethod
+    def of(cls, order: Order) -> OrderTotals:
+        currency = order.order_total.currency
+        items = sum((i.item_price.amount for i in order.items), Decimal(0))
+        tax = sum((i.item_tax.amount for i in order.items), Decimal(0))
+        other = order.order_total.amount - items - tax
+        return cls(
+            Money(items, currency),
+            Money(tax, currency),
+            Money(other, currency),
+            order.order_total,
+        )
 
 
 @dataclass(frozen=True)
@@ -21,6 +59,19 @@ class OrderDetail:
     order: Order
     has_buyer_data: bool
     buyer_data_expires: datetime | None  # when the retention wipe will delete it
+    retention_days: int = 30
+    past_retention: bool = False  # placed before the retention window: any buyer data is gone
+    fetches_buyer_data: bool = False  # a merchant-fulfilled order awaiting shipment
+
+    @property
+    def totals(self) -> OrderTotals:
+        return OrderTotals.of(self.order)
+
+
+@dataclass(frozen=True)
+class StoreTotals:
+    orders: int
+    listings: int
 
 
 class ViewService:
@@ -38,6 +89,22 @@ class ViewService:
     ) -> list[OrderRow]:
         return self._q.order_page(f, sort, descending, offset, limit)
 
+    def order_keys(self, f: OrderFilter, sort: str, descending: bool) -> list[str]:
+        return self._q.order_keys(f, sort, descending)
+
+    def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderRow]:
+        return self._q.orders_by_id(order_ids)
+
+    def listing_keys(self, text: str, with_issues: bool, sort: str, descending: bool) -> list[int]:
+        return self._q.listing_keys(text, with_issues, sort, descending)
+
+    def listings_by_id(self, listing_ids: Sequence[int]) -> dict[int, ListingRow]:
+        return self._q.listings_by_id(listing_ids)
+
+    def store_totals(self) -> StoreTotals:
+        """Distinct orders and listings held (what the tables show without a filter)."""
+        return StoreTotals(self._q.count_orders(OrderFilter()), self._q.count_listings())
+
     def order_statuses(self) -> list[str]:
         return self._q.order_statuses()
 
@@ -54,10 +121,15 @@ class ViewService:
         if order is None:
             raise UserError(f"Order {order_id} is no longer in the local store; sync again.")
         has = self._db.orders.get_pii(order_id) is not None
+        days = self._privacy.retention_days()
         return OrderDetail(
             order,
             has,
-            expires_at(order.purchase_date, self._privacy.retention_days()) if has else None,
+            expires_at(order.purchase_date, days) if has else None,
+            retention_days=days,
+            past_retention=is_past_window(order.purchase_date, self._clock(), days),
+            fetches_buyer_data=order.fulfillment_channel == "MFN"
+            and order.status in AWAITING_SHIPMENT,
         )
 
     def reveal_buyer_data(self, order_id: str, actor: str) -> OrderPii:

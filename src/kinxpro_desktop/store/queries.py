@@ -4,29 +4,45 @@ happen in SQL so that 100,000 rows never pass through Python at once."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, and_, func, or_, select
 
+from kinxpro_desktop.core.marketplaces import currency_of
 from kinxpro_desktop.core.models import Money
+from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.store.schema import listings, order_items, order_pii, orders
+from kinxpro_desktop.store.timefmt import from_db, opt_from_db
+
+#: SQLite's default limit on bound parameters is well above this; pages are 200 rows.
+_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
 class OrderRow:
+    """One line of the Orders table: typed values; formatting is the UI's job."""
+
     order_id: str
-    purchase_date: str  # local display is the UI's job; ISO UTC here
+    marketplace_id: str
+    purchase_date: datetime  # UTC
     status: str
     fulfillment_channel: str
     total: Money
     item_count: int
     ship_to: str  # city, state, country (not PII here)
-    ship_by: str
+    ship_by: datetime | None  # UTC
     has_buyer_data: bool
+
+    @property
+    def key(self) -> str:
+        return self.order_id
 
 
 @dataclass(frozen=True)
 class ListingRow:
+    listing_id: int
     sku: str
     marketplace_id: str
     asin: str
@@ -36,6 +52,16 @@ class ListingRow:
     status: str
     fulfillment_channel: str
     issues: tuple[str, ...]
+    updated_at: datetime | None = None
+
+    @property
+    def key(self) -> int:
+        return self.listing_id
+
+    @property
+    def change_id(self) -> str:
+        """How a job names this listing in ``Changes.listings``."""
+        return f"{self.marketplace_id}/{self.sku}"
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,6 @@ LISTING_SORT = {
     "status": listings.c.status,
     "asin": listings.c.asin,
 }
-AWAITING_SHIPMENT = ("Unshipped", "PartiallyShipped", "UNSHIPPED", "PARTIALLY_SHIPPED")
 
 
 def _like(text: str) -> str:
@@ -94,7 +119,10 @@ def _order_where(f: OrderFilter) -> list[ColumnElement[bool]]:
         clauses.append(orders.c.fulfillment_channel == f.channel)
     if f.needs_shipping:
         clauses.append(
-            and_(orders.c.fulfillment_channel == "MFN", orders.c.status.in_(AWAITING_SHIPMENT))
+            and_(
+                orders.c.fulfillment_channel == "MFN",
+                orders.c.status.in_(sorted(AWAITING_SHIPMENT)),
+            )
         )
     return clauses
 
@@ -109,40 +137,56 @@ class ViewQueries:
         with self._engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
+    def order_keys(self, f: OrderFilter, sort: str, descending: bool) -> list[str]:
+        """Every matching order id, in display order (ids only: 100k rows are ~4 MB)."""
+        column = ORDER_SORT.get(sort, orders.c.purchase_date)
+        tie = orders.c.order_id.desc() if descending else orders.c.order_id.asc()
+        stmt = (
+            select(orders.c.order_id)
+            .where(*_order_where(f))
+            .order_by(column.desc() if descending else column.asc(), tie)
+        )
+        with self._engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderRow]:
+        out: dict[str, OrderRow] = {}
+        for start in range(0, len(order_ids), _IN_CHUNK):
+            chunk = list(order_ids[start : start + _IN_CHUNK])
+            stmt = self._order_select().where(orders.c.order_id.in_(chunk))
+            with self._engine.connect() as conn:
+                for r in conn.execute(stmt).all():
+                    row = _order_row(r)
+                    out[row.order_id] = row
+        return out
+
     def order_page(
         self, f: OrderFilter, sort: str, descending: bool, offset: int, limit: int
     ) -> list[OrderRow]:
         column = ORDER_SORT.get(sort, orders.c.purchase_date)
+        tie = orders.c.order_id.desc() if descending else orders.c.order_id.asc()
+        stmt = (
+            self._order_select()
+            .where(*_order_where(f))
+            .order_by(column.desc() if descending else column.asc(), tie)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_order_row(r) for r in conn.execute(stmt).all()]
+
+    @staticmethod
+    def _order_select() -> Select[tuple[object, ...]]:
         items = (
             select(order_items.c.order_id, func.sum(order_items.c.quantity_ordered).label("n"))
             .group_by(order_items.c.order_id)
             .subquery()
         )
-        stmt: Select[tuple[object, ...]] = (
+        return (
             select(orders, items.c.n, order_pii.c.order_id.label("pii"))
             .outerjoin(items, items.c.order_id == orders.c.order_id)
             .outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
-            .where(*_order_where(f))
-            .order_by(column.desc() if descending else column.asc(), orders.c.order_id)
-            .offset(offset)
-            .limit(limit)
         )
-        with self._engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-        return [
-            OrderRow(
-                order_id=r.order_id,
-                purchase_date=r.purchase_date,
-                status=r.status,
-                fulfillment_channel=r.fulfillment_channel,
-                total=Money.from_minor(r.total_minor, r.currency),
-                item_count=int(r.n or 0),
-                ship_to=", ".join(p for p in (r.ship_city, r.ship_state, r.ship_country) if p),
-                ship_by=r.ship_by or "",
-                has_buyer_data=r.pii is not None,
-            )
-            for r in rows
-        ]
 
     def order_statuses(self) -> list[str]:
         with self._engine.connect() as conn:
@@ -175,6 +219,28 @@ class ViewQueries:
         with self._engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
+    def listing_keys(self, text: str, with_issues: bool, sort: str, descending: bool) -> list[int]:
+        column = LISTING_SORT.get(sort, listings.c.sku)
+        tie = listings.c.id.desc() if descending else listings.c.id.asc()
+        stmt = (
+            select(listings.c.id)
+            .where(*self._listing_where(text, with_issues))
+            .order_by(column.desc() if descending else column.asc(), tie)
+        )
+        with self._engine.connect() as conn:
+            return [int(i) for i in conn.execute(stmt).scalars()]
+
+    def listings_by_id(self, listing_ids: Sequence[int]) -> dict[int, ListingRow]:
+        out: dict[int, ListingRow] = {}
+        for start in range(0, len(listing_ids), _IN_CHUNK):
+            chunk = list(listing_ids[start : start + _IN_CHUNK])
+            with self._engine.connect() as conn:
+                rows = conn.execute(select(listings).where(listings.c.id.in_(chunk))).all()
+            for r in rows:
+                row = _listing_row(r)
+                out[row.listing_id] = row
+        return out
+
     def listing_page(
         self,
         text: str,
@@ -194,19 +260,43 @@ class ViewQueries:
         )
         with self._engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [
-            ListingRow(
-                sku=r.sku,
-                marketplace_id=r.marketplace_id,
-                asin=r.asin,
-                title=r.title,
-                price=None
-                if r.price_minor is None
-                else Money.from_minor(r.price_minor, r.currency or "USD"),
-                quantity=r.quantity,
-                status=r.status,
-                fulfillment_channel=r.fulfillment_channel,
-                issues=tuple(str(i) for i in json.loads(r.issues_json or "[]")),
-            )
-            for r in rows
-        ]
+        return [_listing_row(r) for r in rows]
+
+
+def _order_row(r: Row[tuple[object, ...]]) -> OrderRow:
+    m = r._mapping
+    return OrderRow(
+        order_id=str(m["order_id"]),
+        marketplace_id=str(m["marketplace_id"]),
+        purchase_date=from_db(str(m["purchase_date"])),
+        status=str(m["status"]),
+        fulfillment_channel=str(m["fulfillment_channel"]),
+        total=Money.from_minor(int(m["total_minor"] or 0), str(m["currency"])),
+        item_count=int(m["n"] or 0),
+        ship_to=", ".join(
+            str(p) for p in (m["ship_city"], m["ship_state"], m["ship_country"]) if p
+        ),
+        ship_by=opt_from_db(m["ship_by"]),
+        has_buyer_data=m["pii"] is not None,
+    )
+
+
+def _listing_row(r: Row[tuple[object, ...]]) -> ListingRow:
+    m = r._mapping
+    marketplace_id = str(m["marketplace_id"])
+    price_minor = m["price_minor"]
+    quantity = m["quantity"]
+    currency = m["currency"] or currency_of(marketplace_id)
+    return ListingRow(
+        listing_id=int(m["id"]),
+        sku=str(m["sku"]),
+        marketplace_id=marketplace_id,
+        asin=str(m["asin"]),
+        title=str(m["title"]),
+        price=None if price_minor is None else Money.from_minor(int(price_minor), str(currency)),
+        quantity=None if quantity is None else int(quantity),
+        status=str(m["status"]),
+        fulfillment_channel=str(m["fulfillment_channel"]),
+        issues=tuple(str(i) for i in json.loads(str(m["issues_json"] or "[]"))),
+        updated_at=opt_from_db(m["updated_at"]),
+    )

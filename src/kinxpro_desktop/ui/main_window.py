@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -15,11 +16,16 @@ from PySide6.QtWidgets import (
 
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.context import AppContext
+from kinxpro_desktop.core.changes import Changes
 from kinxpro_desktop.core.models import WipeResult
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.sync import SyncReport
+from kinxpro_desktop.services.views import StoreTotals
+from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.dialogs.connect import ConnectDialog
 from kinxpro_desktop.ui.dialogs.rate_limits import RateLimitDialog
+from kinxpro_desktop.ui.style import apply_style, icon
+from kinxpro_desktop.ui.tabs.data_tab import DataTab
 from kinxpro_desktop.ui.tabs.empty import EmptyStateTab
 from kinxpro_desktop.ui.tabs.listings import ListingsTab
 from kinxpro_desktop.ui.tabs.orders import OrdersTab
@@ -27,59 +33,71 @@ from kinxpro_desktop.ui.tabs.privacy import PrivacyTab
 from kinxpro_desktop.ui.widgets.sync_status import SyncStatus
 
 TAB_NAMES = ("Listings", "Orders", "Labels", "Reports", "Privacy")
+TAB_ICONS = ("listings", "orders", "labels", "reports", "privacy")
+NO_ACCOUNT = (
+    "No Amazon account connected yet: choose Account ▸ Connect… to connect yours "
+    "(or try the demo: kinxpro-desktop --demo)."
+)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and app.property("kinxproTheme") is None:
+            apply_style(app)
         self._ctx = ctx
         self.setObjectName("mainWindow")
         self.setWindowTitle("Kinxpro Desktop" + (" — Demo" if ctx.demo else ""))
-        self.resize(1200, 780)
+        self.resize(1280, 800)
         # UI state only: geometry and last tab. Never secrets, never buyer data.
         self.ui_state = QSettings(str(ctx.paths.ui_state_file), QSettings.Format.IniFormat)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(False)
         self.listings_tab = ListingsTab(ctx)
         self.orders_tab = OrdersTab(ctx)
-        self.tabs.addTab(self.listings_tab, "Listings")
-        self.tabs.addTab(self.orders_tab, "Orders")
-        for name in ("Labels", "Reports"):
-            self.tabs.addTab(EmptyStateTab(name), name)
         self.privacy_tab = PrivacyTab(ctx)
-        self.tabs.addTab(self.privacy_tab, "Privacy")
+        pages: list[QWidget] = [
+            self.listings_tab,
+            self.orders_tab,
+            EmptyStateTab("Labels"),
+            EmptyStateTab("Reports"),
+            self.privacy_tab,
+        ]
+        for page, name, icon_name in zip(pages, TAB_NAMES, TAB_ICONS, strict=True):
+            self.tabs.addTab(page, icon(icon_name), name)
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
+        # Permanent widgets: temporary messages (left) never cover sync status or badges.
+        self.sync_status = SyncStatus(ctx.sync)
+        self.sync_status.sync_button.clicked.disconnect()
+        self.sync_status.sync_button.clicked.connect(self.sync_now)
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.key_badge = QLabel(f"Encrypted (key: {ctx.key_mode})")
+        self.key_badge.setObjectName("keyBadge")
         self.statusBar().addPermanentWidget(self.key_badge)
         if ctx.demo:
             self.demo_badge = QLabel(" DEMO ")
-            self.demo_badge.setStyleSheet("background:#e8a200;color:black;font-weight:bold")
+            self.demo_badge.setObjectName("demoBadge")
             self.statusBar().addPermanentWidget(self.demo_badge)
         ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         ctx.events.wiped.connect(self._announce_wipe)
-        self.sync_status: SyncStatus | None = None
         self.tray: QSystemTrayIcon | None = None
         self.notifications: list[tuple[str, str]] = []
-        if ctx.sync is not None:
-            self.sync_status = SyncStatus(ctx.sync)
-            self.statusBar().addWidget(self.sync_status, 1)
-            ctx.sync.finished.connect(self._sync_finished)
-            ctx.sync.failed.connect(
-                lambda message: self.statusBar().showMessage(f"Sync failed: {message}", 15_000)
-            )
-            ctx.sync.new_mfn_orders.connect(self._notify_new_orders)
-            if QSystemTrayIcon.isSystemTrayAvailable():
-                self.tray = QSystemTrayIcon(self.windowIcon() or QIcon(), self)
-                self.tray.setToolTip("Kinxpro Desktop")
-                self.tray.show()
-        self.sync_action.setEnabled(ctx.sync is not None)
-        self.cancel_sync_action.setEnabled(ctx.sync is not None)
-        self.rate_action.setEnabled(ctx.sync is not None)
-        if ctx.sync is None:
-            self.sync_action.setToolTip("Connect an Amazon account first (Account ▸ Connect)")
+        ctx.sync.finished.connect(self._sync_finished)
+        ctx.sync.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Sync failed: {message}", 15_000)
+        )
+        ctx.sync.new_mfn_orders.connect(self._notify_new_orders)
+        ctx.sync.health_changed.connect(lambda _h: self._update_sync_actions())
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon() or QIcon(), self)
+            self.tray.setToolTip("Kinxpro Desktop")
+            self.tray.show()
+        self._update_sync_actions()
 
         self.wipe_timer = QTimer(self)
         self.wipe_timer.setInterval(ctx.wipe_interval_ms)
@@ -88,46 +106,70 @@ class MainWindow(QMainWindow):
         self.privacy_tab.set_next_wipe(ctx.next_wipe_after(utcnow()))
         self._restore_state()
 
+    def _action(
+        self, text: str, icon_name: str = "", shortcut: str | QKeySequence.StandardKey = ""
+    ) -> QAction:
+        action = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.sync_action = QAction("&Sync now", self)
-        self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.sync_action = self._action("&Sync now", "sync", QKeySequence.StandardKey.Refresh)
         self.sync_action.triggered.connect(self.sync_now)
         file_menu.addAction(self.sync_action)
-        self.cancel_sync_action = QAction("&Cancel sync", self)
-        self.cancel_sync_action.setShortcut(QKeySequence("Ctrl+."))
-        self.cancel_sync_action.triggered.connect(
-            lambda: self._ctx.sync.cancel() if self._ctx.sync else None
-        )
+        self.cancel_sync_action = self._action("&Cancel sync", "cancel", "Ctrl+.")
+        self.cancel_sync_action.triggered.connect(self._ctx.sync.cancel)
         file_menu.addAction(self.cancel_sync_action)
-        self.rate_action = QAction("Sync status and &rate limits…", self)
+        self.rate_action = self._action("Sync status and &rate limits…", "status", "Ctrl+I")
         self.rate_action.triggered.connect(self.show_rate_limits)
         file_menu.addAction(self.rate_action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action = self._action("&Quit", "quit", "Ctrl+Q")
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        view_menu = self.menuBar().addMenu("&View")
+        self.tab_actions: list[QAction] = []
+        for i, (name, icon_name) in enumerate(zip(TAB_NAMES, TAB_ICONS, strict=True)):
+            action = self._action(f"&{name}", icon_name, f"Ctrl+{i + 1}")
+            action.triggered.connect(lambda _=False, idx=i: self.tabs.setCurrentIndex(idx))
+            view_menu.addAction(action)
+            self.addAction(action)
+            self.tab_actions.append(action)
+        self.privacy_action = self.tab_actions[-1]
+        view_menu.addSeparator()
+        self.find_action = self._action(
+            "&Find in this tab", "search", QKeySequence.StandardKey.Find
+        )
+        self.find_action.triggered.connect(self.focus_search)
+        view_menu.addAction(self.find_action)
+        self.addAction(self.find_action)
+
         account_menu = self.menuBar().addMenu("&Account")
-        self.connect_action = QAction("&Connect…", self)
+        self.connect_action = self._action("&Connect…", "connect")
         self.connect_action.triggered.connect(self.show_connect)
         account_menu.addAction(self.connect_action)
-        self.privacy_action = QAction("&Privacy and audit log", self)
-        self.privacy_action.setShortcut(QKeySequence("Ctrl+5"))
-        self.privacy_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.privacy_tab))
         account_menu.addAction(self.privacy_action)
 
-        for i, name in enumerate(TAB_NAMES[:-1]):
-            action = QAction(name, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _=False, idx=i: self.tabs.setCurrentIndex(idx))
-            self.addAction(action)
-
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Kinxpro Desktop", self)
+        about = self._action("&About Kinxpro Desktop", "about")
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def focus_search(self) -> None:
+        page = self.tabs.currentWidget()
+        search = getattr(page, "search", None)
+        if search is not None:
+            search.setFocus()
+            search.selectAll()
+
+    def _update_sync_actions(self) -> None:
+        sync = self._ctx.sync
+        self.cancel_sync_action.setEnabled(sync.running)
+        self.sync_action.setToolTip("" if sync.connected else NO_ACCOUNT)
+        self.sync_status.set_connected(sync.connected)
 
     def about_text(self) -> str:
         return (
@@ -146,27 +188,46 @@ class MainWindow(QMainWindow):
         self.listings_tab.model.reload()
         self.orders_tab.model.reload()
         self.privacy_tab.refresh()
+        self._count_store()
+
+    def data_tabs(self) -> tuple[DataTab, ...]:
+        return (self.listings_tab, self.orders_tab)
 
     # -- sync --------------------------------------------------------------------------------
     def sync_now(self) -> None:
-        if self._ctx.sync is not None and not self._ctx.sync.sync_now():
-            self.statusBar().showMessage("A sync is already running.", 5000)
+        sync = self._ctx.sync
+        if not sync.connected:
+            self.statusBar().showMessage(NO_ACCOUNT, 15_000)
+            return
+        if not sync.sync_now():
+            self.statusBar().showMessage(
+                "A sync is already running; its progress is shown at the bottom right.", 5000
+            )
 
     def _sync_finished(self, report: SyncReport) -> None:
-        self._ctx.events.data_changed.emit()
+        self._ctx.events.data_changed.emit(Changes.from_sync(report))
         self._ctx.events.audit_changed.emit()
+        self._count_store()
+
+    def _count_store(self) -> None:
+        self._ctx.runner.submit(self._ctx.views.store_totals, on_done=self._show_totals)
+
+    def _show_totals(self, totals: StoreTotals) -> None:
+        self.sync_status.show_totals(totals.orders, totals.listings)
 
     def _notify_new_orders(self, order_ids: tuple[str, ...]) -> None:
         title = "New orders to ship"
-        text = f"{len(order_ids)} new merchant-fulfilled order(s) need shipping."
+        n = len(order_ids)
+        text = (
+            f"{fmt.plural(n, 'new merchant-fulfilled order')} need{'s' if n == 1 else ''} shipping."
+        )
         self.notifications.append((title, text))
         if self.tray is not None:
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
         self.statusBar().showMessage(text, 15_000)
 
     def show_rate_limits(self) -> None:
-        if self._ctx.sync is not None:
-            RateLimitDialog(self._ctx.sync, self).exec()
+        RateLimitDialog(self._ctx.sync, self).exec()
 
     def show_connect(self) -> None:
         ConnectDialog(self._ctx, self).exec()
@@ -184,9 +245,12 @@ class MainWindow(QMainWindow):
         self.privacy_tab.set_next_wipe(self._ctx.next_wipe_after(utcnow()))
 
     def _announce_wipe(self, result: WipeResult) -> None:
-        self.statusBar().showMessage(
-            f"Retention wipe: buyer data of {result.orders_wiped} orders deleted.", 10_000
-        )
+        if result.orders_wiped:
+            self.statusBar().showMessage(
+                f"Retention wipe: buyer data of {fmt.plural(result.orders_wiped, 'order')} "
+                "deleted.",
+                10_000,
+            )
 
     # -- state ----------------------------------------------------------------------------
     def _restore_state(self) -> None:

@@ -2,51 +2,93 @@
 
 from __future__ import annotations
 
-from kinxpro_desktop.services.views import ViewService
+from typing import Any
+
+from kinxpro_desktop.core.marketplaces import by_id
+from kinxpro_desktop.core.marketplaces import label as marketplace_label
+from kinxpro_desktop.services.views import ListingRow, ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
+from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.models.paged import Column, PagedTableModel
 
-MARKETPLACES = {"ATVPDKIKX0DER": "US", "A2EUQ1WTGCTBG2": "CA", "A1AM78C64UM0Y8": "MX"}
+FULFILLMENT = {"DEFAULT": "Merchant (FBM)", "MFN": "Merchant (FBM)", "AFN": "Amazon (FBA)"}
+
+
+def _market_tip(r: ListingRow) -> str:
+    m = by_id(r.marketplace_id)
+    return f"{m.name} ({m.domain})" if m else r.marketplace_id
+
+
+def _fulfillment(value: str) -> str:
+    if value.upper().startswith("AMAZON"):
+        return "Amazon (FBA)"
+    return FULFILLMENT.get(value.upper(), value)
+
+
+def listing_chip(r: ListingRow) -> str:
+    if r.issues:
+        return "bad"
+    status = r.status.lower()
+    if status in ("active", "buyable", "discoverable"):
+        return "ok"
+    if status in ("inactive", "incomplete"):
+        return "muted"
+    return "info"
+
 
 COLUMNS = (
-    Column("SKU", "sku", lambda r: r.sku),
-    Column("Market", None, lambda r: MARKETPLACES.get(r.marketplace_id, r.marketplace_id)),
-    Column("ASIN", "asin", lambda r: r.asin),
-    Column("Title", "title", lambda r: r.title),
+    Column("SKU", "sku", lambda r: r.sku, width_sample="KX-000-LONGSKU"),
+    Column(
+        "Market",
+        None,
+        lambda r: marketplace_label(r.marketplace_id),
+        tooltip=_market_tip,
+        width_sample="Market",
+    ),
+    Column("ASIN", "asin", lambda r: r.asin, width_sample="B0XXXXXXXXX"),
+    Column("Title", "title", lambda r: r.title, tooltip=lambda r: r.title, width_sample="W" * 30),
     Column(
         "Price",
         "price",
-        lambda r: "" if r.price is None else f"{r.price.amount:,.2f} {r.price.currency}",
+        lambda r: fmt.money(r.price),
         align_right=True,
+        width_sample="000,000.00 USD",
     ),
     Column(
         "Quantity",
         "quantity",
-        lambda r: "" if r.quantity is None else str(r.quantity),
+        lambda r: "" if r.quantity is None else fmt.number(r.quantity),
         align_right=True,
+        width_sample="Quantity",
     ),
-    Column("Status", "status", lambda r: r.status),
-    Column("Channel", None, lambda r: r.fulfillment_channel),
-    Column("Issues", None, lambda r: "; ".join(r.issues)),
+    Column("Status", "status", lambda r: r.status, chip=listing_chip, width_sample="Inactive"),
+    Column(
+        "Fulfilled by",
+        None,
+        lambda r: _fulfillment(r.fulfillment_channel),
+        width_sample="Merchant (FBM)",
+    ),
+    Column("Issues", None, lambda r: "; ".join(r.issues), tooltip=lambda r: "\n".join(r.issues)),
 )
 
 
 class ListingsTableModel(PagedTableModel):
-    def __init__(self, runner: TaskRunner, views: ViewService, parent=None) -> None:
+    def __init__(self, runner: TaskRunner, views: ViewService, parent: Any = None) -> None:
         self.text = ""
         self.with_issues = False
         super().__init__(
             runner,
             COLUMNS,
-            count=lambda: views.count_listings(self.text, self.with_issues),
-            page=lambda sort, desc, off, lim: views.listing_page(
-                self.text, self.with_issues, sort, desc, off, lim
-            ),
+            keys=lambda sort, desc: views.listing_keys(self.text, self.with_issues, sort, desc),
+            rows=views.listings_by_id,
             default_sort=("sku", False),
+            change_id=lambda r: r.change_id,
             parent=parent,
         )
 
     def set_filter(self, text: str, with_issues: bool) -> None:
+        if (text, with_issues) == (self.text, self.with_issues):
+            return
         self.text = text
         self.with_issues = with_issues
         self.reload()

@@ -1,21 +1,38 @@
-"""A table model over a SQL query, loaded a page at a time on the task runner.
+"""A table model over a SQL query: the ordered id list, plus a lazy row cache.
 
-The view asks for rows; missing pages are fetched in the background and announced with
-dataChanged. Sorting and filtering reset the model and are done in SQL.
+Filtering and sorting happen in SQL and return only ids (Anki's browser table does the
+same); rows are read a page at a time on the task runner when the view asks for them.
+
+A refresh after a job (``refresh(changed)``) does not reset the model: rows that left are
+removed, new ones inserted, moved ones re-laid out, and cached rows that may have changed are
+marked stale, keep showing their last value and are re-read; only rows whose values differ
+get ``dataChanged``. Selection and persistent indexes survive. While the model is inactive
+(its tab hidden) refreshes are remembered and run when it becomes active again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from kinxpro_desktop.tasks.runner import TaskRunner
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
+Ids = frozenset[Any] | None  # None: any row may have changed
+PLACEHOLDER = "…"
+CHIP_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # status chip kind, for the chip delegate
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
 
 @dataclass(frozen=True)
@@ -24,112 +41,277 @@ class Column:
     sort_key: str | None
     text: Callable[[Any], str]
     align_right: bool = False
+    chip: Callable[[Any], str] | None = None  # "ok", "warn", "late", "muted", "bad"
+    tooltip: Callable[[Any], str] | None = None
+    width_sample: str = ""  # widest typical text, for the initial column width
 
 
 class PagedTableModel(QAbstractTableModel):
-    loaded = Signal(int)  # total rows after a (re)count
+    loaded = Signal(int)  # total rows after a (re)load or refresh
     failed = Signal(str)
 
     def __init__(
         self,
         runner: TaskRunner,
         columns: Sequence[Column],
-        count: Callable[[], int],
-        page: Callable[[str, bool, int, int], list[Any]],
+        keys: Callable[[str, bool], list[Any]],
+        rows: Callable[[Sequence[Any]], dict[Any, Any]],
         default_sort: tuple[str, bool],
-        parent=None,
+        change_id: Callable[[Any], Hashable] | None = None,
+        parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self._columns = list(columns)
-        self._count_fn = count
-        self._page_fn = page
+        self._keys_fn = keys
+        self._rows_fn = rows
+        self._change_id = change_id
         self._sort, self._desc = default_sort
-        self._total = 0
-        self._pages: dict[int, list[Any]] = {}
-        self._pending: set[int] = set()
-        self._generation = 0
+        self._keys: list[Any] = []
+        self._pos: dict[Any, int] = {}
+        self._cache: dict[Any, Any] = {}
+        self._stale: set[Any] = set()
+        self._fetching: set[Any] = set()
+        self._wanted: set[int] = set()
+        self._generation = 0  # bumped by filter/sort changes (a reset)
+        self._epoch = 0  # bumped whenever cached rows are marked stale
+        self._loaded_once = False
+        self.active = True
+        self._deferred: Ids | bool = False  # False: nothing deferred
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(0)
+        self._flush.timeout.connect(self._fetch_wanted)
 
     # -- loading --------------------------------------------------------------------------
     def reload(self) -> None:
-        """Recount and drop cached pages (after a sync, a filter change or a sort)."""
+        """A new filter or sort order: re-read the ids and reset the model."""
         self._generation += 1
-        generation = self._generation
-        count_fn = self._count_fn
-        self._runner.submit(
-            count_fn,
-            on_done=lambda total: self._counted(generation, total),
-            on_error=lambda exc: self.failed.emit(f"{type(exc).__name__}: could not load rows"),
-        )
+        self._submit_keys(reset=True, changed=None)
 
-    def _counted(self, generation: int, total: int) -> None:
-        if generation != self._generation:
+    def refresh(self, changed: Ids = None) -> None:
+        """Data changed (a job finished): update in place, keep selection. ``changed`` names
+        the rows by change id, or is None when any row may have changed."""
+        if not self._loaded_once:
+            self.reload()
             return
-        self.beginResetModel()
-        self._total = total
-        self._pages.clear()
-        self._pending.clear()
-        self.endResetModel()
-        self.loaded.emit(total)
+        if not self.active:
+            previous = self._deferred
+            if previous is False or previous is None or changed is None:
+                self._deferred = None if previous is None or changed is None else changed
+            else:
+                assert isinstance(previous, frozenset)
+                self._deferred = previous | changed
+            return
+        self._submit_keys(reset=False, changed=changed)
 
-    def _want(self, page_no: int) -> None:
-        if page_no in self._pending or page_no in self._pages:
-            return
-        self._pending.add(page_no)
+    def set_active(self, active: bool) -> None:
+        """Inactive models (hidden tabs) defer refreshes until shown again."""
+        self.active = active
+        if active and self._deferred is not False:
+            changed = self._deferred
+            self._deferred = False
+            self.refresh(changed if isinstance(changed, frozenset) else None)
+
+    @property
+    def deferred(self) -> bool:
+        return self._deferred is not False
+
+    def _submit_keys(self, reset: bool, changed: Ids) -> None:
         generation = self._generation
-        page_fn, sort, desc = self._page_fn, self._sort, self._desc
+        keys_fn, sort, desc = self._keys_fn, self._sort, self._desc
         self._runner.submit(
-            page_fn,
+            keys_fn,
             sort,
             desc,
-            page_no * PAGE,
-            PAGE,
-            on_done=lambda rows: self._page_loaded(generation, page_no, rows),
-            on_error=lambda exc: self.failed.emit(f"{type(exc).__name__}: could not load rows"),
+            on_done=lambda keys: self._keys_loaded(generation, reset, changed, keys),
+            on_error=self._failed,
         )
 
-    def _page_loaded(self, generation: int, page_no: int, rows: list[Any]) -> None:
+    def _failed(self, exc: BaseException) -> None:
+        self.failed.emit(f"{type(exc).__name__}: could not load rows (details in the log)")
+
+    def _keys_loaded(self, generation: int, reset: bool, changed: Ids, keys: list[Any]) -> None:
         if generation != self._generation:
+            return  # a newer filter or sort superseded this load
+        if reset or not self._loaded_once:
+            self.beginResetModel()
+            self._keys = list(keys)
+            self._pos = {k: i for i, k in enumerate(self._keys)}
+            self._cache = {k: v for k, v in self._cache.items() if k in self._pos}
+            self._stale = set(self._cache)
+            self._epoch += 1
+            self.endResetModel()
+            self._loaded_once = True
+        else:
+            self._apply_keys(list(keys))
+            self._mark_stale(changed)
+        self.loaded.emit(len(self._keys))
+
+    def _apply_keys(self, new: list[Any]) -> None:
+        """Turn the current id list into ``new`` with row removals, a re-layout and inserts."""
+        new_set = set(new)
+        # 1. removals, bottom up, in contiguous runs
+        gone = [i for i, k in enumerate(self._keys) if k not in new_set]
+        while gone:
+            last = gone.pop()
+            first = last
+            while gone and gone[-1] == first - 1:
+                first = gone.pop()
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for k in self._keys[first : last + 1]:
+                self._cache.pop(k, None)
+                self._stale.discard(k)
+            del self._keys[first : last + 1]
+            self.endRemoveRows()
+        # 2. survivors that moved relative to each other
+        old_set = set(self._keys)
+        order = [k for k in new if k in old_set]
+        if order != self._keys:
+            self.layoutAboutToBeChanged.emit()
+            before = self.persistentIndexList()
+            keys_before = [
+                self._keys[p.row()] if p.row() < len(self._keys) else None for p in before
+            ]
+            self._keys = order
+            pos = {k: i for i, k in enumerate(order)}
+            after = [
+                self.index(pos[k], p.column()) if k in pos else QModelIndex()
+                for p, k in zip(before, keys_before, strict=True)
+            ]
+            self.changePersistentIndexList(before, after)
+            self.layoutChanged.emit()
+        # 3. insertions, top down, in contiguous runs
+        i = 0
+        while i < len(new):
+            if new[i] in old_set:
+                i += 1
+                continue
+            j = i
+            while j < len(new) and new[j] not in old_set:
+                j += 1
+            self.beginInsertRows(QModelIndex(), i, j - 1)
+            self._keys[i:i] = new[i:j]
+            self.endInsertRows()
+            i = j
+        self._pos = {k: i for i, k in enumerate(self._keys)}
+
+    def _mark_stale(self, changed: Ids) -> None:
+        self._epoch += 1
+        if changed is None or self._change_id is None:
+            self._stale.update(self._cache)
+        else:
+            ids = changed
+            self._stale.update(k for k, row in self._cache.items() if self._change_id(row) in ids)
+        # re-read the stale rows the view shows (it asks for them again on dataChanged)
+        if self._keys and self._stale:
+            rows = sorted(self._pos[k] for k in self._stale if k in self._pos)
+            if rows:
+                self.dataChanged.emit(
+                    self.index(rows[0], 0), self.index(rows[-1], len(self._columns) - 1)
+                )
+
+    def _want(self, row: int) -> None:
+        self._wanted.add(row)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def _fetch_wanted(self) -> None:
+        pages = {row // PAGE for row in self._wanted}
+        self._wanted.clear()
+        want: list[Any] = []
+        for page in sorted(pages):
+            for k in self._keys[page * PAGE : (page + 1) * PAGE]:
+                if (k not in self._cache or k in self._stale) and k not in self._fetching:
+                    want.append(k)
+        if not want:
             return
-        self._pending.discard(page_no)
-        self._pages[page_no] = rows
-        first = page_no * PAGE
-        last = min(self._total, first + PAGE) - 1
-        if last >= first:
+        self._fetching.update(want)
+        epoch = self._epoch
+        self._runner.submit(
+            self._rows_fn,
+            want,
+            on_done=lambda rows: self._rows_loaded(epoch, want, rows),
+            on_error=lambda exc: self._rows_failed(want, exc),
+        )
+
+    def _rows_failed(self, want: list[Any], exc: BaseException) -> None:
+        self._fetching.difference_update(want)
+        self._failed(exc)
+
+    def _rows_loaded(self, epoch: int, want: list[Any], rows: dict[Any, Any]) -> None:
+        self._fetching.difference_update(want)
+        changed_rows: list[int] = []
+        for k in want:
+            row = rows.get(k)
+            if row is None:
+                continue  # deleted meanwhile; the next refresh removes the id
+            if epoch == self._epoch:
+                self._stale.discard(k)
+            old = self._cache.get(k)
+            self._cache[k] = row
+            if old != row and k in self._pos:
+                changed_rows.append(self._pos[k])
+        for first, last in _runs(sorted(changed_rows)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
 
+    # -- lookups --------------------------------------------------------------------------
     def row_object(self, row: int) -> Any | None:
-        page = self._pages.get(row // PAGE)
-        if page is None:
-            self._want(row // PAGE)
+        if not (0 <= row < len(self._keys)):
             return None
-        offset = row % PAGE
-        return page[offset] if offset < len(page) else None
+        key = self._keys[row]
+        obj = self._cache.get(key)
+        if obj is None or key in self._stale:
+            self._want(row)
+        return obj
+
+    def key_at(self, row: int) -> Any | None:
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def row_of(self, key: Any) -> int | None:
+        return self._pos.get(key)
+
+    def column(self, section: int) -> Column:
+        return self._columns[section]
+
+    @property
+    def sort_order(self) -> tuple[str, bool]:
+        return self._sort, self._desc
 
     # -- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._total
+        return 0 if parent.isValid() else len(self._keys)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         horizontal = orientation == Qt.Orientation.Horizontal
         if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._columns):
             return self._columns[section].title
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < self._total):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._keys)):
+            return None
+        if not (0 <= index.column() < len(self._columns)):
             return None
         column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.align_right:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, CHIP_ROLE):
             return None
         obj = self.row_object(index.row())
         if obj is None:
-            return "…"
+            return PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+        if role == CHIP_ROLE:
+            return column.chip(obj) if column.chip else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(obj) if column.tooltip else None
         return column.text(obj)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -138,6 +320,18 @@ class PagedTableModel(QAbstractTableModel):
         key = self._columns[column].sort_key
         if key is None:
             return
-        self._sort = key
-        self._desc = order == Qt.SortOrder.DescendingOrder
+        desc = order == Qt.SortOrder.DescendingOrder
+        if (key, desc) == (self._sort, self._desc) and self._loaded_once:
+            return
+        self._sort, self._desc = key, desc
         self.reload()
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        elif not out or r != out[-1][1]:
+            out.append((r, r))
+    return out
