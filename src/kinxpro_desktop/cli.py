@@ -405,7 +405,8 @@ def _dispatch(
     args: argparse.Namespace, extras: list[str], env_passphrase: str | None, state: dict[str, Path]
 ) -> int:
     if args.command == "sandbox":
-        sandbox_cli = __import__("kinxpro_desktop.sandbox.cli", fromlist=["run"])
+        from kinxpro_desktop.sandbox import cli as sandbox_cli
+
         sandbox = argparse.ArgumentParser(prog=f"{PROG} sandbox")
         sandbox_cli.configure_parser(sandbox)
         return int(sandbox_cli.run(sandbox.parse_args(extras)))

@@ -52,7 +52,7 @@ def _steps(paths: AppPaths, key_source: str | None, steps: list[tuple[str, float
     if key_source == PASSPHRASE:
         generated = secrets.token_urlsafe(24)
         started = start(loc, prefer=PASSPHRASE, passphrase=lambda _new: generated)
-        steps.append(("passphrase mode, generated in memory (no keyring)", time.perf_counter()))
+        mode = "passphrase mode: a passphrase generated in memory, no keyring"
     else:
         from kinxpro_desktop.vault.secret_store import KeyringSecretStore
 
@@ -66,10 +66,11 @@ def _steps(paths: AppPaths, key_source: str | None, steps: list[tuple[str, float
         steps.append((f"keyring round trip ({keyring_store.backend_name})", time.perf_counter()))
         store = keyring_store
         started = start(loc, keyring_store=lambda _s: store)
+        mode = "keyring mode"
     try:
         if loc.database.read_bytes()[:16].startswith(b"SQLite format 3"):
             raise UserError("the database file is not encrypted")
-        steps.append(("encrypted store opened, migrated, wiped", time.perf_counter()))
+        steps.append((f"encrypted store opened, migrated, wiped ({mode})", time.perf_counter()))
         _demo_sync(started, steps)
         from kinxpro_desktop.documents.smoke import render_test_page
 

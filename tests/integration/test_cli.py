@@ -23,20 +23,39 @@ PASS = "correct horse battery staple"
 NOW = datetime.now(UTC)
 
 
-def cli(data: Path, *args: str, passphrase: str | None = PASS) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "KINXPRO_PASSPHRASE"}
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+def cli(
+    data: Path | None,
+    *args: str,
+    passphrase: str | None = PASS,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`kinxpro-desktop [--data-dir DATA] ARGS` in a child process, without a keyring."""
+    child_env = {k: v for k, v in os.environ.items() if k != "KINXPRO_PASSPHRASE"}
+    child_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     if passphrase is not None:
-        env["KINXPRO_PASSPHRASE"] = passphrase
+        child_env["KINXPRO_PASSPHRASE"] = passphrase
+    child_env.update(env or {})
+    folder = ["--data-dir", str(data)] if data is not None else []
     return subprocess.run(
-        [sys.executable, "-m", "kinxpro_desktop", "--data-dir", str(data), *args],
-        env=env,
+        [sys.executable, "-m", "kinxpro_desktop", *folder, *args],
+        env=child_env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        stdin=subprocess.DEVNULL,
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
     )
+
+
+def one_clean_line(result: subprocess.CompletedProcess[str]) -> str:
+    """stderr is exactly one `kinxpro-desktop: ...` line, without a traceback."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kinxpro-desktop: "), lines[0]
+    return lines[0]
 
 
 def folder_digest(folder: Path) -> dict[str, str]:
@@ -73,8 +92,28 @@ def test_version() -> None:
 def test_null_keyring_is_refused_and_passphrase_mode_is_offered(tmp_path: Path) -> None:
     result = cli(tmp_path / "d", "wipe", passphrase=None)
     assert result.returncode == 2
-    assert "No secure system keyring" in result.stderr
-    assert "passphrase mode" in result.stderr
+    line = one_clean_line(result)
+    assert "No secure system keyring" in line
+    assert "--key-source passphrase" in line  # names the option, not just "passphrase mode"
+    assert not (tmp_path / "d" / "kinxpro.db").exists()
+
+
+def test_new_passphrase_store_without_passphrase_does_not_claim_a_database(
+    tmp_path: Path,
+) -> None:
+    result = cli(tmp_path / "d", "--key-source", "passphrase", "wipe", passphrase=None)
+    assert result.returncode == 2
+    line = one_clean_line(result)
+    assert "This database uses passphrase mode" not in line
+    assert "new database" in line and "KINXPRO_PASSPHRASE" in line
+    assert not (tmp_path / "d" / "kinxpro.db").exists()
+
+
+@pytest.mark.parametrize("short", ["x", "12345"])
+def test_short_passphrase_is_refused_by_the_one_rule(tmp_path: Path, short: str) -> None:
+    result = cli(tmp_path / "d", "--key-source", "passphrase", "wipe", passphrase=short)
+    assert result.returncode == 2
+    assert "at least 12 characters" in one_clean_line(result)
     assert not (tmp_path / "d" / "kinxpro.db").exists()
 
 

@@ -37,7 +37,8 @@ def parse_retention_days(value: object) -> int:
         raise InvalidSetting("Retention must be a whole number of days from 1 to 30.")
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        # ASCII digits only, and few of them: int() takes "٣" and fails on "²" or 5000 digits.
+        if not (text.isascii() and len(text) <= 6 and text.lstrip("-").isdigit()):
             raise InvalidSetting(
                 f"Retention must be a whole number of days from 1 to 30; got {text[:20]!r}."
             )
