@@ -109,3 +109,47 @@ def test_failed_upgrade_restores_the_file_byte_for_byte(
     db = Database.open(existing, raw_key)
     assert db.audit.verify().ok
     db.close()
+
+
+def _unquoted(default: object) -> str | None:
+    if default is None:
+        return None
+    text = str(getattr(default, "text", default)).strip()
+    while len(text) >= 2 and text[0] == "(" and text[-1] == ")":
+        text = text[1:-1].strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return text
+
+
+def _same_default(
+    _context: object,
+    _inspected: object,
+    _metadata: object,
+    inspected_default: str | None,
+    _metadata_default: object,
+    rendered_metadata_default: str | None,
+) -> bool:
+    """True when they differ. Alembic's own SQLite comparison reports every empty-string
+    default (DEFAULT '') as changed; compare the unquoted values instead."""
+    return _unquoted(inspected_default) != _unquoted(rendered_metadata_default)
+
+
+def test_the_sqlalchemy_schema_matches_the_migrations(tmp_path: Path, raw_key: DatabaseKey) -> None:
+    """Alembic's autogenerate comparison on a freshly migrated store finds no difference:
+    tables, columns, types, nullability, indexes, constraints and server defaults."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from kinxpro_desktop.store.schema import metadata
+
+    db = Database.open(tmp_path / "kinxpro.db", raw_key)
+    try:
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": _same_default}
+            )
+            diff = compare_metadata(context, metadata)
+    finally:
+        db.close()
+    assert diff == []

@@ -155,3 +155,23 @@ def test_label_documents_are_wiped_with_the_order(seeded_db: tuple[Database, See
     with db.engine.connect() as conn:
         left = conn.exec_driver_sql("SELECT order_id FROM label_documents").scalars().all()
     assert recent[-1].order_id not in left
+
+
+@pytest.mark.parametrize("stored", ["{not json", "", "40", '"7 days"', "null"])
+def test_a_damaged_retention_setting_counts_as_the_default_with_a_warning(
+    seeded_db: tuple[Database, Seeded], stored: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 9 #10: a stored value that is not JSON made the app unable to start."""
+    db, seeded = seeded_db
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("INSERT OR REPLACE INTO settings VALUES ('retention_days', :v, 'x')"),
+            {"v": stored},
+        )
+    privacy = PrivacyService(db, clock=lambda: NOW)
+    with caplog.at_level("WARNING"):
+        assert privacy.retention_days() == 30
+        result = privacy.wipe("system")
+    assert "retention" in caplog.text or "not valid JSON" in caplog.text
+    expected = sum(is_past_window(o.purchase_date, NOW, 30) for o in seeded.orders)
+    assert result.orders_wiped == expected

@@ -311,7 +311,7 @@ class AuditLog:
             entry, when = tip.sealed
             earlier = (
                 f"the log was found altered at entry {entry} when the database was opened "
-                f"on {when[:19].replace('T', ' ')} UTC (see the {CHAIN_BROKEN_EVENT} entry)"
+                f"on {when[:19].replace('T', ' ')} UTC ({_sealed_reason(rows)})"
             )
             if walk.ok:
                 return ChainCheck(
@@ -427,3 +427,16 @@ def _walk(rows: Sequence[Row[Any]], tip: _Tip) -> ChainCheck:
             )
         return ChainCheck(False, checked, tip.head[0], "the recorded head does not match")
     return ChainCheck(True, checked)
+
+
+def _sealed_reason(rows: Sequence[Row[Any]]) -> str:
+    """What the first `audit_chain_broken` entry recorded (it may itself be gone)."""
+    for r in rows:
+        if r.event == CHAIN_BROKEN_EVENT:
+            try:
+                reason = json.loads(r.detail).get("reason")
+            except (ValueError, AttributeError):
+                reason = None
+            if isinstance(reason, str) and reason:
+                return f"{reason}; see audit entry {r.id}"
+    return f"its {CHAIN_BROKEN_EVENT} entry is gone too"
