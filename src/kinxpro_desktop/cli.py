@@ -287,6 +287,7 @@ def cmd_account(started: Started, args: argparse.Namespace, endpoint: str | None
         print("Amazon account disconnected." if had else "No Amazon account was connected.")
         return 0
     fields = read_account_fields(args, sys.stdin)
+    account.credentials_from(fields)  # shape errors first, before anything goes to Amazon
     print(f"{PROG}: testing the connection with Amazon…", file=sys.stderr)
     creds, _info = account.connect_account(
         session.secrets, session.db, fields, "cli", endpoint=endpoint
@@ -307,14 +308,20 @@ DEMO_SYNC_INTERVAL_MS = 60_000
 
 
 @contextmanager
-def demo_target(endpoint: str | None) -> Iterator[tuple[str, SpApiCredentials]]:
-    """(endpoint, demo credentials): the simulator at `endpoint`, or one started in-process."""
+def demo_target(
+    endpoint: str | None, folder: Path | None = None
+) -> Iterator[tuple[str, SpApiCredentials]]:
+    """(endpoint, demo credentials): the simulator at `endpoint`, or one started in-process
+    (with `folder`, the demo data folder: the same world and clock as the last run there)."""
     if endpoint is not None:
         yield published_credentials(endpoint)
         return
     from kinxpro_desktop.sandbox import Simulator
 
-    sim = Simulator(time_scale=DEMO_TIME_SCALE).start()
+    if folder is not None:
+        sim = Simulator.in_folder(folder, time_scale=DEMO_TIME_SCALE).start()
+    else:
+        sim = Simulator(time_scale=DEMO_TIME_SCALE).start()
     try:
         yield sim.base_url, _demo_credentials(vars(sim.credentials))
     finally:
@@ -437,7 +444,7 @@ def _dispatch(
 @contextmanager
 def _target(args: argparse.Namespace) -> Iterator[tuple[str | None, SpApiCredentials | None]]:
     if args.demo:
-        with demo_target(args.endpoint) as (endpoint, creds):
+        with demo_target(args.endpoint, demo_paths(args.data_dir).data_dir) as (endpoint, creds):
             yield endpoint, creds
     else:
         yield args.endpoint, None
@@ -466,7 +473,7 @@ def _gui(args: argparse.Namespace, env_passphrase: str | None, state: dict[str, 
     from kinxpro_desktop.app import SyncTarget, run_gui
 
     if args.demo:
-        with demo_target(args.endpoint) as (endpoint, creds):
+        with demo_target(args.endpoint, paths.data_dir) as (endpoint, creds):
             target = SyncTarget(
                 endpoint,
                 creds,
