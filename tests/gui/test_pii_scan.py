@@ -17,6 +17,7 @@ from kinxpro_desktop.services.startup import start
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui.dialogs.crash import crash_text
 from kinxpro_desktop.ui.main_window import MainWindow
+from tests.gui.test_privacy_tab import confirm
 from tests.support.seed import MARKER, make_orders, pii_strings, store_seeded
 
 
@@ -47,6 +48,7 @@ def test_no_seeded_pii_in_any_file_after_a_session(qtbot, app_paths: AppPaths, m
         tab = window.privacy_tab
         tab.retention_spin.setValue(7)
         tab.apply_button.click()
+        confirm(qtbot, tab)
         qtbot.waitUntil(lambda: "Retention saved" in tab.disposal_result.text(), timeout=10_000)
         tab.verify_disposal_button.click()
         qtbot.waitUntil(lambda: tab.disposal_result.text().startswith("✔"), timeout=10_000)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from kinxpro_desktop.core.models import WipeResult
 from kinxpro_desktop.services.privacy import PrivacyService
@@ -27,6 +28,21 @@ class SlowPrivacy(PrivacyService):
         return super().wipe(actor)
 
 
+def confirm(qtbot, tab, yes: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """Answer the "Apply and wipe" question; returns its text."""
+    qtbot.waitUntil(lambda: tab.confirm_box is not None, timeout=5000)
+    box = tab.confirm_box
+    text = box.text()
+    if yes:
+        button = next(
+            b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+        )
+    else:
+        button = box.button(QMessageBox.StandardButton.Cancel)
+    button.click()
+    return text
+
+
 def show(qtbot, ctx) -> MainWindow:  # type: ignore[no-untyped-def]
     window = MainWindow(ctx)
     qtbot.addWidget(window)
@@ -44,7 +60,7 @@ def test_status_shows_encryption_retention_and_audit(qtbot, make_ctx, database) 
     assert tab.key_source_label.text() == "test key"
     assert tab.db_path_label.text() == str(database.path)
     assert tab.retention_spin.value() == 30
-    assert tab.retention_spin.minimum() == 1 and tab.retention_spin.maximum() == 30
+    assert tab.retention_spin.text() == "30 days"
     assert tab.pii_count_label.text() == "60"
     assert tab.last_wipe_label.text() == "never"
     assert tab.next_wipe_label.text() != "never"
@@ -59,19 +75,30 @@ def test_changing_retention_wipes_without_blocking_the_gui(qtbot, make_ctx, data
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start()
     tab.retention_spin.setValue(10)
-    started = time.monotonic()
     tab.apply_button.click()
-    assert time.monotonic() - started < 0.2  # the click returned at once
+    question = confirm(qtbot, tab)
+    assert "Keep buyer data for 10 days?" in question
+    assert "The buyer data of 50 orders placed more than 10 days ago is deleted" in question
+    clicked = len(ticks)
+    # The click returned before the 0.6 s wipe finished: the wipe runs on the task runner.
+    assert "Retention saved" not in tab.disposal_result.text()
     assert not tab.apply_button.isEnabled()
     qtbot.waitUntil(lambda: "Retention saved" in tab.disposal_result.text(), timeout=10_000)
     timer.stop()
     assert privacy.wipe_threads and privacy.wipe_threads[0] is not threading.main_thread()
-    assert len([t for t in ticks if t > started]) >= 10  # the event loop kept running
+    assert len(ticks) - clicked >= 10  # the event loop kept running during the wipe
     assert tab.apply_button.isEnabled()
     qtbot.waitUntil(lambda: tab.last_wipe_label.text() != "never", timeout=5000)
     assert privacy.retention_days() == 10
-    events = [tab.audit_model.index(r, 2).data() for r in range(tab.audit_model.rowCount())]
+    events = [
+        tab.audit_model.index(r, 2).data(Qt.ItemDataRole.UserRole)
+        for r in range(tab.audit_model.rowCount())
+    ]
     assert "settings_changed" in events and "wipe" in events
+    details = [tab.audit_model.index(r, 5).data() for r in range(tab.audit_model.rowCount())]
+    assert "Buyer data retention: 30 days → 10 days" in details
+    assert any(d.startswith("Deleted buyer data of 50 orders") for d in details)
+    assert not any(d.startswith("{") for d in details)  # words, not raw JSON
     assert database.orders.count_with_pii() < 60
 
 
@@ -86,6 +113,7 @@ def test_verify_buttons_report_results(qtbot, make_ctx) -> None:  # type: ignore
     assert tab.disposal_result.text().startswith("✘")
     assert "order_pii" in tab.disposal_result.text()
     tab.apply_button.click()
+    confirm(qtbot, tab)
     qtbot.waitUntil(lambda: "Retention saved" in tab.disposal_result.text(), timeout=5000)
     tab.verify_disposal_button.click()
     qtbot.waitUntil(lambda: tab.disposal_result.text().startswith("✔"), timeout=5000)
@@ -123,4 +151,32 @@ def test_audit_model_is_a_well_behaved_qt_model(qtmodeltester, database) -> None
     model.set_entries(database.audit.entries())
     qtmodeltester.check(model)
     assert model.rowCount() == 2
-    assert model.index(0, 2).data() == "wipe"
+    assert model.index(0, 2).data() == "Retention wipe"
+    assert model.index(0, 5).data().startswith("Deleted buyer data of 3 orders")
+    assert model.index(0, 3).data() == "Kinxpro (scheduled)"
+
+
+def test_typed_retention_out_of_range_is_refused_in_words(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    tab = show(qtbot, make_ctx()).privacy_tab
+    tab.retention_spin.setFocus()
+    tab.retention_spin.selectAll()
+    qtbot.keyClicks(tab.retention_spin.lineEdit(), "40")
+    assert tab.retention_spin.value() == 40  # not silently turned into 4
+    assert "1 to 30 days" in tab.retention_error.text()
+    assert not tab.apply_button.isEnabled()
+    tab.retention_spin.selectAll()
+    qtbot.keyClicks(tab.retention_spin.lineEdit(), "1")
+    assert tab.retention_spin.text() == "1 day"  # not "1 days"
+    assert tab.retention_error.text() == "" and tab.apply_button.isEnabled()
+
+
+def test_apply_and_wipe_asks_first_and_cancel_keeps_everything(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    tab = show(qtbot, make_ctx()).privacy_tab
+    tab.retention_spin.setValue(7)
+    tab.apply_button.click()
+    question = confirm(qtbot, tab, yes=False)
+    assert "Keep buyer data for 7 days?" in question
+    assert "orders placed more than 7 days ago" in question
+    assert tab.disposal_result.text() == "Retention unchanged."
+    assert database.orders.count_with_pii() == 60
+    assert tab._ctx.privacy.retention_days() == 30

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import Money, Order, OrderPii
-from kinxpro_desktop.core.retention import expires_at, is_past_window, utcnow
+from kinxpro_desktop.core.retention import cutoff, expires_at, is_past_window, utcnow
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.store.database import Database
@@ -104,6 +104,10 @@ class ViewService:
     def store_totals(self) -> StoreTotals:
         """Distinct orders and listings held (what the tables show without a filter)."""
         return StoreTotals(self._q.count_orders(OrderFilter()), self._q.count_listings())
+
+    def buyer_data_to_delete(self, retention_days: int) -> int:
+        """How many orders' buyer data a wipe with ``retention_days`` would delete now."""
+        return self._q.count_pii_placed_by(cutoff(self._clock(), retention_days))
 
     def order_statuses(self) -> list[str]:
         return self._q.order_statuses()

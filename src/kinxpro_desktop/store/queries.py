@@ -14,7 +14,7 @@ from kinxpro_desktop.core.marketplaces import currency_of
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.store.schema import listings, order_items, order_pii, orders
-from kinxpro_desktop.store.timefmt import from_db, opt_from_db
+from kinxpro_desktop.store.timefmt import from_db, opt_from_db, to_db
 
 #: SQLite's default limit on bound parameters is well above this; pages are 200 rows.
 _IN_CHUNK = 500
@@ -187,6 +187,16 @@ class ViewQueries:
             .outerjoin(items, items.c.order_id == orders.c.order_id)
             .outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
         )
+
+    def count_pii_placed_by(self, moment: datetime) -> int:
+        """Orders holding buyer data placed at or before ``moment`` (what a wipe would delete)."""
+        stmt = (
+            select(func.count())
+            .select_from(order_pii)
+            .where(order_pii.c.placed_at <= to_db(moment))
+        )
+        with self._engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def order_statuses(self) -> list[str]:
         with self._engine.connect() as conn:

@@ -9,11 +9,13 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -26,11 +28,16 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import AuditEntry, ChainCheck, PrivacyStatus, WipeResult
 from kinxpro_desktop.core.retention import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 from kinxpro_desktop.services.privacy import VerifyReport
+from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.models.audit import AuditTableModel
+
+RANGE_HINT = f"{MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS} days"
+#: the spin box accepts any typed number, so "40" stays "40" and is refused in words
+TYPED_MAX = 9999
 
 
 def _fmt(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "never"
+    return fmt.local_datetime(moment, seconds=True) if moment else "never"
 
 
 class PrivacyTab(QWidget):
@@ -56,19 +63,30 @@ class PrivacyTab(QWidget):
         ret = QGroupBox("Buyer data retention")
         rform = QFormLayout(ret)
         self.retention_spin = QSpinBox()
-        self.retention_spin.setRange(MIN_RETENTION_DAYS, MAX_RETENTION_DAYS)
-        self.retention_spin.setSuffix(" days")
+        self.retention_spin.setObjectName("retentionDays")
+        self.retention_spin.setRange(0, TYPED_MAX)
+        self.retention_spin.setValue(MAX_RETENTION_DAYS)
+        self.retention_spin.setCorrectionMode(
+            QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue
+        )
         self.retention_spin.setToolTip(
             "Buyer names, e-mails, phones and addresses, and label documents, are deleted once "
-            "this many days have passed since the order was placed (30 at most)."
+            f"this many days have passed since the order was placed ({RANGE_HINT})."
         )
-        self.apply_button = QPushButton("&Apply and wipe")
+        self.retention_spin.valueChanged.connect(self._retention_typed)
+        self.apply_button = QPushButton("&Apply and wipe…")
         self.apply_button.clicked.connect(self.apply_retention)
+        self.retention_error = QLabel("")
+        self.retention_error.setObjectName("retentionError")
+        self.retention_error.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.retention_spin)
         row.addWidget(self.apply_button)
         row.addStretch(1)
         rform.addRow("Keep buyer data for:", row)
+        rform.addRow(self.retention_error)
+        self.confirm_box: QMessageBox | None = None
+        self._retention_typed(self.retention_spin.value())
         self.last_wipe_label = QLabel("…")
         self.next_wipe_label = QLabel("…")
         self.pii_count_label = QLabel("…")
@@ -93,6 +111,15 @@ class PrivacyTab(QWidget):
         self.audit_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.audit_view.horizontalHeader().setStretchLastSection(True)
         self.audit_view.verticalHeader().setVisible(False)
+        self.audit_view.setAlternatingRowColors(True)
+        self.audit_view.setShowGrid(False)
+        self.audit_view.setWordWrap(False)
+        metrics = self.audit_view.fontMetrics()
+        for col, sample in enumerate(
+            ("00000", "00/00/0000 00:00:00 PM", "Amazon account connected", "Kinxpro (sched.)")
+        ):
+            self.audit_view.setColumnWidth(col, metrics.horizontalAdvance(sample) + 24)
+        self.audit_view.setColumnWidth(4, metrics.horizontalAdvance("000-0000000-0000000") + 24)
         self.verify_chain_button = QPushButton("Verify &chain")
         self.verify_chain_button.clicked.connect(self.verify_chain)
         self.chain_result = QLabel("")
@@ -132,10 +159,11 @@ class PrivacyTab(QWidget):
         self.db_path_label.setText(enc.database_path)
         if not self.retention_spin.hasFocus():
             self.retention_spin.setValue(status.retention_days)
+            self._retention_typed(status.retention_days)
         count = "" if status.last_wipe_orders is None else f" ({status.last_wipe_orders} orders)"
         self.last_wipe_label.setText(_fmt(status.last_wipe_at) + count)
         self.next_wipe_label.setText(_fmt(self.next_wipe_at))
-        self.pii_count_label.setText(str(status.orders_with_pii))
+        self.pii_count_label.setText(fmt.number(status.orders_with_pii))
         self.audit_model.set_entries(entries)
 
     def _show_error(self, exc: BaseException) -> None:
@@ -148,10 +176,70 @@ class PrivacyTab(QWidget):
         self.next_wipe_label.setText(_fmt(moment))
 
     # -- actions -------------------------------------------------------------------------
+    def _retention_typed(self, days: int) -> None:
+        """Say at once when a typed number is outside what is allowed; never change it."""
+        self.retention_spin.setSuffix(" day" if days == 1 else " days")
+        ok = MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS
+        self.apply_button.setEnabled(ok)
+        if ok:
+            self.retention_error.setText("")
+        elif days > MAX_RETENTION_DAYS:
+            self.retention_error.setText(
+                f"Choose {RANGE_HINT}: buyer data may not be kept longer than "
+                f"{MAX_RETENTION_DAYS} days (Amazon's Data Protection Policy)."
+            )
+        else:
+            self.retention_error.setText(
+                f"Choose {RANGE_HINT}: buyer data is needed for at least a day to ship."
+            )
+
     def apply_retention(self) -> None:
+        """Ask first (saying how many orders lose their buyer data), then apply and wipe."""
         days = self.retention_spin.value()
+        if not (MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS):
+            self._retention_typed(days)
+            return
         self.apply_button.setEnabled(False)
-        self.disposal_result.setText(f"Applying {days} days and wiping…")
+        self._ctx.runner.submit(
+            self._ctx.views.buyer_data_to_delete,
+            days,
+            on_done=lambda count: self._confirm(days, count),
+            on_error=lambda _exc: self._confirm(days, None),
+        )
+
+    def _confirm(self, days: int, count: int | None) -> None:
+        if count is None:
+            what = "Buyer data older than that is deleted now and cannot be recovered."
+        elif count == 0:
+            what = "No order's buyer data is old enough to be deleted now."
+        else:
+            what = (
+                f"The buyer data of {fmt.plural(count, 'order')} placed more than "
+                f"{fmt.plural(days, 'day')} ago is deleted now and cannot be recovered."
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Apply retention and wipe",
+            f"Keep buyer data for {fmt.plural(days, 'day')}?\n\n{what}",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        wipe = box.addButton(
+            "Delete now" if count else "Apply", QMessageBox.ButtonRole.DestructiveRole
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.confirm_box = box
+        box.finished.connect(lambda _r: self._confirmed(days, box.clickedButton() is wipe))
+        box.open()
+
+    def _confirmed(self, days: int, yes: bool) -> None:
+        self.confirm_box = None
+        if not yes:
+            self.apply_button.setEnabled(True)
+            self.disposal_result.setText("Retention unchanged.")
+            return
+        self.apply_button.setEnabled(False)
+        self.disposal_result.setText(f"Applying {fmt.plural(days, 'day')} and wiping…")
         self._ctx.runner.submit(
             self._ctx.privacy.set_retention,
             days,
@@ -163,8 +251,8 @@ class PrivacyTab(QWidget):
     def _retention_applied(self, result: WipeResult) -> None:
         self.apply_button.setEnabled(True)
         self.disposal_result.setText(
-            f"Retention saved. Wiped buyer data of {result.orders_wiped} orders "
-            f"and {result.labels_wiped} label documents."
+            f"Retention saved. Wiped buyer data of {fmt.plural(result.orders_wiped, 'order')} "
+            f"and {fmt.plural(result.labels_wiped, 'label document')}."
         )
         self._ctx.events.wiped.emit(result)
 
