@@ -33,6 +33,7 @@ from kinxpro_desktop.store.engine import (
 from kinxpro_desktop.store.integrity import check_integrity
 from kinxpro_desktop.store.listings import ListingRepository
 from kinxpro_desktop.store.orders import OrderRepository
+from kinxpro_desktop.store.reports import ReportRepository
 from kinxpro_desktop.store.settings_repo import SettingsRepository
 from kinxpro_desktop.store.sync_state import SyncStateRepository
 from kinxpro_desktop.store.uow import UnitOfWork
@@ -123,12 +124,14 @@ class Database:
     audit: AuditLog
     listings: ListingRepository = field(init=False)
     sync_state: SyncStateRepository = field(init=False)
+    reports: ReportRepository = field(init=False)
     #: the audit head as found at open, before anything was appended (ok, or the finding)
     chain_at_open: ChainCheck = field(init=False)
 
     def __post_init__(self) -> None:
         self.listings = ListingRepository(self.engine)
         self.sync_state = SyncStateRepository(self.engine)
+        self.reports = ReportRepository(self.engine)
         self.chain_at_open = ChainCheck(True, 0)
 
     @classmethod
@@ -179,6 +182,7 @@ class Database:
                     settings=self.settings,
                     audit=self.audit,
                     checkpoint=self.checkpoint,
+                    reports=self.reports,
                 )
                 yield uow
         except DBAPIError as exc:

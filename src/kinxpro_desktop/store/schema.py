@@ -164,6 +164,9 @@ report_runs = Table(
     Column("data_end", Text),
     Column("row_count", Integer, nullable=False, server_default="0"),
     Column("error", Text, nullable=False, server_default=""),
+    Column("marketplace_id", Text, nullable=False, server_default=""),
+    Column("document_id", Text, nullable=False, server_default=""),
+    Index("ix_report_runs_type_market", "report_type", "marketplace_id"),
 )
 
 report_rows = Table(

@@ -24,6 +24,7 @@ from kinxpro_desktop.core.models import AuditEntry, Listing, Order, OrderPii, Wi
 from kinxpro_desktop.store.audit import AuditLog
 from kinxpro_desktop.store.listings import ListingRepository
 from kinxpro_desktop.store.orders import OrderRepository
+from kinxpro_desktop.store.reports import ReportRepository, ReportsInTransaction
 from kinxpro_desktop.store.retention import delete_expired
 from kinxpro_desktop.store.settings_repo import SettingsRepository
 from kinxpro_desktop.store.sync_state import SyncState, SyncStateRepository
@@ -139,6 +140,7 @@ class UnitOfWork:
         settings: SettingsRepository,
         audit: AuditLog,
         checkpoint: Callable[[], object],
+        reports: ReportRepository | None = None,
     ) -> None:
         self.connection = conn
         self.orders = OrdersInTransaction(orders, conn)
@@ -147,6 +149,7 @@ class UnitOfWork:
         self.settings = SettingsInTransaction(settings, conn)
         self.audit = AuditInTransaction(audit, conn)
         self.retention = RetentionInTransaction(self)
+        self.reports = ReportsInTransaction(reports or ReportRepository(conn.engine), conn)
         self.checkpoint = checkpoint
         self._after: list[Callable[[], object]] = []
 
