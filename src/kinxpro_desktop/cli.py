@@ -14,7 +14,9 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -376,9 +378,7 @@ def demo_paths(data_dir: str | None) -> AppPaths:
 
 # -- the front door --------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
-    from kinxpro_desktop.hardening import harden_process
-
-    harden_process()
+    """Parse, dispatch, and turn every failure into one line (`__main__` hardens first)."""
     # Taken out of the environment at once: no child process (relaunch, printing) inherits it.
     env_passphrase = os.environ.pop(PASSPHRASE_ENV, None) or None
     parser = build_parser()
@@ -396,8 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as exc:
         where = state.get("log")
-        if where is not None:
-            log.critical("unexpected %s", type(exc).__name__, exc_info=exc)  # redacted
+        if where is not None:  # the file handler redacts; statement parameters are cut first
+            log.critical("unexpected %s\n%s", type(exc).__name__, safe_traceback(exc))
         # Only the type: the message could carry SQL parameters or buyer data.
         print(
             f"{PROG}: unexpected error ({type(exc).__name__}). "
@@ -406,6 +406,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+_PARAMETERS = re.compile(
+    r"\[parameters: .*?(?=\n\(Background on this error|\n\nThe above exception|"
+    r"\n\nDuring handling|\Z)",
+    re.DOTALL,
+)
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """The traceback with SQLAlchemy's `[parameters: ...]` blocks cut (they hold bound values,
+    buyer data among them); the log's redaction filter then masks tokens and contacts."""
+    text = "".join(traceback.format_exception(exc))
+    return _PARAMETERS.sub("[parameters: not logged]", text)
 
 
 def _dispatch(

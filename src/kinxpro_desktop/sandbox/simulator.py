@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from . import persist
 from .clock import iso
 from .server import Server
 from .state import DemoCredentials, SimConfig, SimState
@@ -19,7 +22,9 @@ class Simulator:
     ``time_scale`` (1.0; 100 makes buckets refill and simulated time run 100x faster),
     ``faults`` (a spec, see :mod:`kinxpro_desktop.sandbox.faults`), ``pii_roles`` (True: the
     account holds the restricted roles), ``rate_limits`` (False turns every bucket off),
-    ``start`` (the simulated start time; default now), ``host`` and ``port`` (0: any free port).
+    ``start`` (the simulated start time, the world's origin; default now), ``resume_at`` (a
+    restarted world: the clock resumes there, never before ``start``), ``state_file`` (where
+    the world is saved for :meth:`in_folder`), ``host`` and ``port`` (0: any free port).
     """
 
     def __init__(
@@ -34,17 +39,69 @@ class Simulator:
         pii_roles: bool = True,
         rate_limits: bool = True,
         start: datetime | None = None,
+        resume_at: datetime | None = None,
+        state_file: Path | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         config = SimConfig(
-            seed, orders, days, listings, time_scale, faults, pii_roles, rate_limits, start
+            seed,
+            orders,
+            days,
+            listings,
+            time_scale,
+            faults,
+            pii_roles,
+            rate_limits,
+            start,
+            resume_at,
         )
         self.state = SimState(config)
         self.credentials: DemoCredentials = self.state.credentials
+        self.state_file = state_file
         self._address = (host, port)
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
+        self._saver: threading.Thread | None = None
+
+    @classmethod
+    def in_folder(cls, folder: Path, **kwargs: Any) -> Simulator:
+        """The demo's simulator for data folder `folder`: the same world as the last run
+        there (seed, size, origin from ``demo-simulator.json``), its clock resumed where it
+        had got to; a new world, saved there, the first time."""
+        path = Path(folder) / persist.FILE_NAME
+        saved = persist.read(path)
+        if saved is not None:
+            kwargs.update(
+                seed=saved.seed,
+                orders=saved.orders,
+                days=saved.days,
+                listings=saved.listings,
+                start=saved.origin,
+                resume_at=saved.reached,
+            )
+        return cls(state_file=path, **kwargs)
+
+    def save(self) -> None:
+        """Write the world's seed, origin and simulated time to `state_file` (if any)."""
+        if self.state_file is None:
+            return
+        config = self.state.config
+        persist.write(
+            self.state_file,
+            persist.SavedWorld(
+                seed=config.seed,
+                orders=config.orders,
+                days=config.days,
+                listings=config.listings,
+                origin=self.state.origin,
+                reached=self.state.clock.now_dt(),
+            ),
+        )
+
+    def _save_while_running(self) -> None:
+        while not self.state.stopping.wait(persist.SAVE_EVERY_SECONDS):
+            self.save()
 
     # ------------------------------------------------------------- lifecycle
     def start(self) -> Simulator:
@@ -60,6 +117,12 @@ class Simulator:
         )
         self._thread.name = f"sp-api-simulator:{port}"
         self._thread.start()
+        if self.state_file is not None:
+            self.save()
+            self._saver = threading.Thread(
+                target=self._save_while_running, name=f"sp-api-simulator-save:{port}", daemon=True
+            )
+            self._saver.start()
         return self
 
     def stop(self) -> None:
@@ -73,6 +136,10 @@ class Simulator:
         server.server_close()
         if thread is not None:
             thread.join(timeout=5)
+        saver, self._saver = self._saver, None
+        if saver is not None:
+            saver.join(timeout=5)
+        self.save()
 
     def __enter__(self) -> Simulator:
         return self.start()

@@ -48,7 +48,8 @@ class SimConfig:
     faults: str = ""
     pii_roles: bool = True
     rate_limits: bool = True
-    start: datetime | None = None
+    start: datetime | None = None  # the world's origin (default: now)
+    resume_at: datetime | None = None  # restarted demo: the simulated time reached before
 
 
 @dataclass
@@ -119,10 +120,15 @@ class SimState:
     def __init__(self, config: SimConfig, credentials: DemoCredentials | None = None) -> None:
         self.config = config
         self.credentials = credentials or DemoCredentials()
-        start = config.start or datetime.now().astimezone().replace(microsecond=0)
-        self.clock = SimClock(start, config.time_scale)
+        origin = config.start or datetime.now().astimezone().replace(microsecond=0)
+        #: the world's origin: with the seed it fixes every order, id and timestamp
+        self.origin = origin
+        # A restarted demo resumes where its clock had got to (never earlier: the store it
+        # synced holds watermarks up to there); the world is the same one, grown to then.
+        clock_start = origin if config.resume_at is None else max(origin, config.resume_at)
+        self.clock = SimClock(clock_start, config.time_scale)
         self.world = World(
-            config.seed, config.orders, config.days, config.listings, self.clock.now()
+            config.seed, config.orders, config.days, config.listings, origin.timestamp()
         )
         self.limiter = RateLimiter(config.time_scale, enabled=config.rate_limits)
         self.faults = FaultInjector(config.faults)
