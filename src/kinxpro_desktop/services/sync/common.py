@@ -34,6 +34,8 @@ def time_scale(gateway: SpApiGateway) -> float:
     """How many times faster than Amazon the server runs (1 for Amazon; the simulator says
     so in its rate headers, and the gateway's limiter learns it in simulator mode)."""
     limiter = getattr(gateway, "limiter", None)
+    if limiter is None:  # the gateway facade keeps it on its call core
+        limiter = getattr(getattr(gateway, "core", None), "limiter", None)
     scale: object = getattr(limiter, "scale", None)
     if scale is None:
         scale = getattr(limiter, "_scale", 1.0)
