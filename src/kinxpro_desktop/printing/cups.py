@@ -133,7 +133,9 @@ class CupsSpooler:
         state, attrs = self._wait(job_id)
         if bytes_sent is None:
             bytes_sent = int(attrs.get("job-k-octets", [0])[0]) * 1024
-        done = state >= ipp.JOB_CANCELED
+        # a job the print system stopped (a filter failed) will not print by itself: it is
+        # purged like a finished one, so the address does not wait in the spool for a retry
+        done = state >= ipp.JOB_STOPPED
         purged = False
         if done:
             purged = self._purge(job_id)
@@ -141,11 +143,12 @@ class CupsSpooler:
             with self._lock:
                 self._unpurged.add(job_id)
             log.info("job %s on %s still pending: purged once finished", job_id, queue)
-        if state in (ipp.JOB_CANCELED, ipp.JOB_ABORTED):
-            how = "cancelled" if state == ipp.JOB_CANCELED else "aborted"
+        if state in (ipp.JOB_STOPPED, ipp.JOB_CANCELED, ipp.JOB_ABORTED):
+            how = {ipp.JOB_STOPPED: "stopped", ipp.JOB_CANCELED: "cancelled"}.get(state, "aborted")
             raise PrintFailed(
                 f"The job on {queue!r} was {how} by the print system."
-                " Check the printer (paper, connection), then print again."
+                " Nothing more will print from it; check the printer (driver, paper,"
+                " connection), then print again."
             )
         return PrintJob(
             job_id=f"{queue}-{job_id}",
@@ -167,7 +170,7 @@ class CupsSpooler:
             except ipp.IppError as exc:
                 log.warning("cannot read job %s: %s", job_id, exc)
                 return state, attrs
-            if state >= ipp.JOB_CANCELED or time.monotonic() > deadline:
+            if state >= ipp.JOB_STOPPED or time.monotonic() > deadline:
                 return state, attrs
             time.sleep(self.poll_interval)
 

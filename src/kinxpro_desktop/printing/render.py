@@ -131,8 +131,8 @@ def _on_white(image: QImage) -> QImage:
 
 
 def load_png(data: bytes, index: int) -> QImage:
-    image = QImage.fromData(data, b"PNG")
-    if image.isNull():
+    image = QImage()
+    if not image.loadFromData(data) or image.isNull():
         raise PrintFailed(
             f"Image {index + 1} is not a readable PNG; nothing was printed. "
             "Download the label again, or print it as PDF or ZPL."
