@@ -1,4 +1,7 @@
-"""Entry point: `kinxpro-desktop` and `python -m kinxpro_desktop`. The one sys.exit."""
+"""Entry point: `kinxpro-desktop` and `python -m kinxpro_desktop`. The one sys.exit.
+
+The process is hardened first (no core dumps: they would hold keys, tokens and buyer data).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,17 @@ import sys
 
 
 def main() -> None:
-    from kinxpro_desktop.cli import main as cli_main
+    from kinxpro_desktop.hardening import harden_process
 
-    sys.exit(cli_main())
+    harden_process()
+    try:
+        from kinxpro_desktop.cli import main as cli_main
+
+        code = cli_main()
+    except KeyboardInterrupt:  # a second Ctrl-C while the first one was being handled
+        print("kinxpro-desktop: interrupted.", file=sys.stderr)
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":
