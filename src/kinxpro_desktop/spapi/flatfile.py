@@ -15,36 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from kinxpro_desktop.core import marketplaces
 from kinxpro_desktop.core.models import Listing, Money, Order, OrderItem
 from kinxpro_desktop.spapi.errors import BadResponse
 from kinxpro_desktop.spapi.mapping import parse_time
 
 REPORT_ITEM_PREFIX = "report:"
 
-#: sales-channel names in order reports -> marketplace ids
-SALES_CHANNELS = {
-    "amazon.com": "ATVPDKIKX0DER",
-    "amazon.ca": "A2EUQ1WTGCTBG2",
-    "amazon.com.mx": "A1AM78C64UM0Y8",
-    "amazon.com.br": "A2Q3Y263D00KWC",
-    "amazon.co.uk": "A1F83G8C2ARO7P",
-    "amazon.de": "A1PA6795UKMFR9",
-    "amazon.fr": "A13V1IB3VIYZZH",
-    "amazon.it": "APJ6JRA9NG5V4",
-    "amazon.es": "A1RKKUPIHCS9HS",
-    "amazon.nl": "A1805IZSGTT6HS",
-    "amazon.se": "A2NODRKZP88ZB9",
-    "amazon.pl": "A1C3SOZRARQ6R3",
-    "amazon.com.be": "AMEN7PMS3EDWL",
-    "amazon.com.tr": "A33AVAJ2PDY3EV",
-    "amazon.ae": "A2VIGQ35RCS4UG",
-    "amazon.sa": "A17E79C6D8DWNP",
-    "amazon.eg": "ARBP9OOSHTCHU",
-    "amazon.in": "A21TJRUUN4KGV",
-    "amazon.co.jp": "A1VC38T7YXB528",
-    "amazon.com.au": "A39IBJ37TRP1C6",
-    "amazon.sg": "A19VAU5U5O7RUS",
-}
 ORDER_COLUMNS = (
     "amazon-order-id",
     "purchase-date",
@@ -161,14 +138,14 @@ def parse_orders_report(text: str) -> list[Order]:
         row = b.first
         where = f"orders report, order {order_id}"
         channel = row["fulfillment-channel"].lower()
-        marketplace = SALES_CHANNELS.get(row["sales-channel"].lower(), "")
-        if not marketplace:
+        market = marketplaces.by_domain(row["sales-channel"])
+        if market is None:
             raise BadResponse(f"{where}: unknown sales-channel {row['sales-channel'][:30]!r}.")
         currency = b.items[0].item_price.currency
         orders.append(
             Order(
                 order_id=order_id,
-                marketplace_id=marketplace,
+                marketplace_id=market.marketplace_id,
                 purchase_date=parse_time(row["purchase-date"], f"{where}: purchase-date"),
                 last_updated=b.updated,
                 status=row["order-status"],

@@ -11,21 +11,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kinxpro_desktop.core.models import Money, Order, OrderItem, OrderPii
+from kinxpro_desktop.core.vocabulary import STATUS_2026, Channel
 from kinxpro_desktop.spapi.errors import BadResponse
 
 Json = dict[str, Any]
-
-#: Orders 2026-01-01 fulfillmentStatus -> the status names the store and UI use (v0's)
-STATUS_2026 = {
-    "PENDING_AVAILABILITY": "PendingAvailability",
-    "PENDING": "Pending",
-    "UNSHIPPED": "Unshipped",
-    "PARTIALLY_SHIPPED": "PartiallyShipped",
-    "SHIPPED": "Shipped",
-    "CANCELLED": "Canceled",
-    "UNFULFILLABLE": "Unfulfillable",
-}
-AWAITING_SHIPMENT = frozenset({"Unshipped", "PartiallyShipped"})
 
 
 def parse_time(value: object, what: str) -> datetime:
@@ -101,11 +90,12 @@ def order_from_2026(raw: object) -> Order:
     channel = _dict(raw.get("salesChannel"), f"{where}: salesChannel")
     marketplace_id = _str(channel.get("marketplaceId"), f"{where}: marketplaceId")
     fulfillment = _dict(raw.get("fulfillment"), f"{where}: fulfillment")
-    status = STATUS_2026.get(_str(fulfillment.get("fulfillmentStatus"), f"{where}: status"), "")
-    if not status:
+    known = STATUS_2026.get(_str(fulfillment.get("fulfillmentStatus"), f"{where}: status"))
+    if known is None:
         raise BadResponse(f"{where}: unknown or missing fulfillmentStatus.")
+    status = known.value
     by = fulfillment.get("fulfilledBy")
-    fulfillment_channel = {"MERCHANT": "MFN", "AMAZON": "AFN"}.get(str(by))
+    fulfillment_channel = {"MERCHANT": Channel.MFN.value, "AMAZON": Channel.AFN.value}.get(str(by))
     if fulfillment_channel is None:
         raise BadResponse(f"{where}: unknown or missing fulfilledBy.")
     ship_window = _dict(fulfillment.get("shipByWindow"), f"{where}: shipByWindow")
