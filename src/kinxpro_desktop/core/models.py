@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
+from kinxpro_desktop.core.marketplaces import currency_decimals
 
 
 @dataclass(frozen=True)
@@ -16,31 +16,14 @@ class Money:
 
     @property
     def minor_units(self) -> int:
-        exponent = 0 if self.currency in ZERO_DECIMAL_CURRENCIES else 2
-        return int(self.amount.scaleb(exponent).to_integral_value())
+        return int(self.amount.scaleb(currency_decimals(self.currency)).to_integral_value())
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
-        exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
-        return cls(Decimal(minor).scaleb(-exponent), currency)
+        return cls(Decimal(minor).scaleb(-currency_decimals(currency)), currency)
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f} {self.currency}"
-
-
-@dataclass(frozen=True)
-class Marketplace:
-    marketplace_id: str
-    country_code: str
-    name: str
-    currency: str
-
-
-@dataclass(frozen=True)
-class Account:
-    seller_id: str
-    region: str
-    marketplaces: tuple[Marketplace, ...] = ()
+        return f"{self.amount:.{currency_decimals(self.currency)}f} {self.currency}"
 
 
 @dataclass(frozen=True)
