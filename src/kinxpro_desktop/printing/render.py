@@ -155,7 +155,18 @@ def prepare(printer: QPrinter, info: QPrinterInfo, page_size: PageSize) -> None:
     printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
 
 
+def _one_bit(image: QImage) -> QImage:
+    """Black and white, thresholded: Qt's PDF engine stores 1-bit images losslessly, where it
+    would JPEG-compress grey or colour ones (grey halos around bars, off-white paper that a
+    thermal head dithers into speckles). Labels and slips are black on white."""
+    if image.format() in (QImage.Format.Format_Mono, QImage.Format.Format_MonoLSB):
+        return image
+    flags = Qt.ImageConversionFlag.MonoOnly | Qt.ImageConversionFlag.ThresholdDither
+    return image.convertToFormat(QImage.Format.Format_Mono, flags)
+
+
 def _draw(painter: QPainter, image: QImage, placement: Placement) -> None:
+    image = _one_bit(image)
     if not placement.rotate:
         painter.drawImage(placement.rect, image)
         return

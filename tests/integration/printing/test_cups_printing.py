@@ -246,3 +246,22 @@ def test_spooler_keeps_nothing_without_the_purge(cups: PrivateCups) -> None:
     job = int(out.split()[3].rsplit("-", 1)[1])
     SystemPrinter(cups_server=cups.server).spooler.client.purge_job(job)  # type: ignore[union-attr]
     assert leftovers(cups, RECIPIENT) == []
+
+
+def test_a_job_still_pending_is_purged_once_it_finishes(cups: PrivateCups, qapp: object) -> None:
+    """A printer that does not answer: the call returns, the job waits in the spool; once the
+    job ends (here the seller cancels it), the next print purges it."""
+    dead = f"{cups.raw_queue}_dead"
+    cups.run("lpadmin", "-p", dead, "-E", "-v", "socket://127.0.0.1:1", "-m", "raw")
+    try:
+        printer = SystemPrinter(cups_server=cups.server, completion_timeout=0.5)
+        zpl, _ = sandbox_label("ZPL203", INFO)
+        job = on_worker(lambda: printer.send_raw(dead, zpl, title="Label pending"))
+        assert not job.completed and not job.purged
+        assert leftovers(cups, RECIPIENT) != []
+        cups.run("cancel", job.job_id)
+        cups.wait_idle(dead)
+        assert on_worker(printer.purge_finished) == 1
+        assert leftovers(cups, RECIPIENT) == []
+    finally:
+        cups.run("lpadmin", "-x", dead)
