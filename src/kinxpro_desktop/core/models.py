@@ -159,7 +159,7 @@ class PrivacyStatus:
 class IntegrityReport:
     """The database file's own checks (page HMACs, b-tree structure); pages, not content."""
 
-    full: bool  # integrity_check (verify) rather than quick_check (timer, sync)
+    full: bool  # with integrity_check (verify), not only the page HMACs (timer, sync)
     findings: tuple[str, ...] = ()
 
     @property
@@ -168,8 +168,8 @@ class IntegrityReport:
 
     def describe(self) -> str:
         if self.ok:
-            kind = "full" if self.full else "quick"
-            return f"Database file intact ({kind} check: page HMACs and structure)."
+            checked = "page HMACs and structure" if self.full else "page HMACs"
+            return f"Database file intact ({checked} checked)."
         shown = "; ".join(self.findings[:5])
         more = f" and {len(self.findings) - 5} more" if len(self.findings) > 5 else ""
         return f"Database file damaged: {shown}{more}."

@@ -35,6 +35,7 @@ from kinxpro_desktop.store.listings import ListingRepository
 from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.reports import ReportRepository
 from kinxpro_desktop.store.settings_repo import SettingsRepository
+from kinxpro_desktop.store.shipments import ShipmentRepository
 from kinxpro_desktop.store.sync_state import SyncStateRepository
 from kinxpro_desktop.store.uow import UnitOfWork
 
@@ -124,6 +125,7 @@ class Database:
     audit: AuditLog
     listings: ListingRepository = field(init=False)
     sync_state: SyncStateRepository = field(init=False)
+    shipments: ShipmentRepository = field(init=False)
     reports: ReportRepository = field(init=False)
     #: the audit head as found at open, before anything was appended (ok, or the finding)
     chain_at_open: ChainCheck = field(init=False)
@@ -131,6 +133,7 @@ class Database:
     def __post_init__(self) -> None:
         self.listings = ListingRepository(self.engine)
         self.sync_state = SyncStateRepository(self.engine)
+        self.shipments = ShipmentRepository(self.engine)
         self.reports = ReportRepository(self.engine)
         self.chain_at_open = ChainCheck(True, 0)
 
@@ -183,6 +186,7 @@ class Database:
                     audit=self.audit,
                     checkpoint=self.checkpoint,
                     reports=self.reports,
+                    shipments=self.shipments,
                 )
                 yield uow
         except DBAPIError as exc:
@@ -194,7 +198,7 @@ class Database:
         checkpoint_truncate(self.engine)
 
     def integrity(self, *, full: bool) -> IntegrityReport:
-        """Page HMACs plus quick_check (`full=False`: timer, sync) or integrity_check."""
+        """Page HMACs (`full=False`: timer, sync), plus integrity_check (`full`: verify)."""
         return check_integrity(self.engine, full=full)
 
     def require_intact(self) -> None:

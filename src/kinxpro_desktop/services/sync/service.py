@@ -3,7 +3,7 @@
 Qt-free; the SyncController runs it on its own thread, the ``sync`` CLI command through
 :func:`kinxpro_desktop.services.sync.headless.run_headless_sync`. Every run leaves one
 ``sync`` audit entry with counts (no PII), whatever its outcome; refused outbound hosts are
-audited as ``egress_refused``. A damaged database file (page HMACs, quick_check) is refused
+audited as ``egress_refused``. A damaged database file (a page failing its HMAC) is refused
 before anything is fetched or written.
 """
 
