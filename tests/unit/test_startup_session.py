@@ -30,6 +30,7 @@ from kinxpro_desktop.services.session import (
 
 GOOD = "a long enough passphrase"
 NO_KEYRING = "keyring.backends.fail.Keyring"
+CLI = (sys.executable, "-m", "kinxpro_desktop")
 
 
 def loc_of(paths: AppPaths) -> StoreLocation:
@@ -126,8 +127,7 @@ def _cli(data: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "KINXPRO_PASSPHRASE"}
     env.update(PYTHON_KEYRING_BACKEND=NO_KEYRING, KINXPRO_PASSPHRASE=GOOD)
     return subprocess.Popen(
-        [sys.executable, "-m", "kinxpro_desktop", "--data-dir", str(data)]
-        + ["--key-source", "passphrase", "wipe"],
+        [*CLI, "--data-dir", str(data), "--key-source", "passphrase", "wipe"],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
