@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,14 @@ class SyncReport:
 class AccountInfo:
     seller_id: str
     marketplaces: tuple[tuple[str, str, str, str], ...]  # (marketplace_id, country, name, currency)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """One sync stream's progress ("orders", "listings", "pii"): a watermark (Amazon's time
+    up to which everything is stored) and what is in flight (a report, a page token)."""
+
+    key: str
+    watermark: datetime | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None

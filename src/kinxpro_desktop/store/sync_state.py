@@ -7,23 +7,17 @@ covers; a crash before the commit leaves both unchanged.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from kinxpro_desktop.core.sync import SyncState
 from kinxpro_desktop.store.schema import sync_state
 from kinxpro_desktop.store.timefmt import opt_from_db, opt_to_db, to_db
 
-
-@dataclass(frozen=True)
-class SyncState:
-    key: str
-    watermark: datetime | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-    updated_at: datetime | None = None
+__all__ = ["SyncState", "SyncStateRepository"]
 
 
 class SyncStateRepository:

@@ -209,3 +209,73 @@ def test_sync_refuses_a_damaged_database(
     assert f"page {pages // 2}" in caught.value.message
     assert "will not write to a damaged database" in caught.value.message
     assert isinstance(caught.value, UserError)
+
+
+def test_ctrl_c_during_a_headless_sync_exits_130_without_a_traceback_and_resumes(
+    sim: Simulator, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9 #3: Ctrl-C gave a raw KeyboardInterrupt traceback."""
+    import _thread
+    import threading
+
+    calls = {"n": 0}
+    original = SpApiGateway.get_report
+
+    def interrupt_on_poll(self: SpApiGateway, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:  # while the orders report is awaited: the main thread gets SIGINT
+            threading.Timer(0, _thread.interrupt_main).start()
+            threading.Event().wait(0.5)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    stderr = io.StringIO()
+    with monkeypatch.context() as patched:  # the one way to press Ctrl-C at a known point
+        patched.setattr(SpApiGateway, "get_report", interrupt_on_poll)
+        code = run_headless_sync(
+            db, creds_for(sim), endpoint=sim.base_url, stream=stderr, clock=sim.now
+        )
+    assert code == 130
+    assert "interrupted" in stderr.getvalue()
+    assert "Traceback" not in stderr.getvalue()
+    assert db.sync_state.get("orders").detail.get("phase") == "report"
+    again = run_headless_sync(
+        db, creds_for(sim), endpoint=sim.base_url, stream=stderr, clock=sim.now
+    )
+    assert again == 0
+    assert_matches_simulator(db, sim)
+
+
+def test_a_damaged_order_pii_root_page_keeps_buyer_data_out_of_stderr_and_the_log(
+    sim: Simulator, db: Database, tmp_path: Path
+) -> None:
+    """Issue 9 #2's repro: corrupt the order_pii root page of a synced store, sync again."""
+    stderr = io.StringIO()
+    assert (
+        run_headless_sync(db, creds_for(sim), endpoint=sim.base_url, stream=stderr, clock=sim.now)
+        == 0
+    )
+    assert db.orders.count_with_pii() > 0
+    with db.engine.connect() as conn:
+        root = int(
+            conn.execute(
+                text("SELECT rootpage FROM sqlite_master WHERE name='order_pii'")
+            ).scalar_one()
+        )
+    db.checkpoint()
+    with open(db.path, "r+b") as fh:
+        fh.seek((root - 1) * PAGE_SIZE + 100)
+        fh.write(secrets.token_bytes(21))
+    sim.advance(3600)
+    handler = setup_logging(tmp_path / "logs" / "kinxpro.log")
+    try:
+        code = run_headless_sync(
+            db, creds_for(sim), endpoint=sim.base_url, stream=stderr, clock=sim.now
+        )
+        handler.flush()
+    finally:
+        teardown_logging(handler)
+    out = stderr.getvalue()
+    assert code == 2
+    assert f"page {root} (the root page of order_pii)" in out
+    assert PII_MARKER not in out
+    assert PII_MARKER not in (tmp_path / "logs" / "kinxpro.log").read_text(encoding="utf-8")

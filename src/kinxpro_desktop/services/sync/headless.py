@@ -1,5 +1,6 @@
 """One sync without a GUI, for the ``sync`` CLI command (and schedulers): progress lines on
-stderr, an exit code (0 ok, non-zero with the error message on failure)."""
+stderr, an exit code (0 ok, non-zero with the error message on failure, 130 when cancelled
+or interrupted with Ctrl-C: no traceback, and the next run resumes from what was committed)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,10 @@ def run_headless_sync(
             report = service.run(cancel, progress)
     except Cancelled:
         print("sync: cancelled; the next run resumes where this one stopped", file=out)
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        # Every write is one transaction: an interrupted one rolled back, the rest stays.
+        print("sync: interrupted; the next run resumes where this one stopped", file=out)
         return EXIT_CANCELLED
     except UserError as exc:
         print(f"sync: failed: {exc.message}", file=out, flush=True)

@@ -71,7 +71,7 @@ class SyncService:
             if self.listings.due():
                 self.listings.run(cancel, progress, counts)
             outcome = "ok"
-        except Cancelled:
+        except (Cancelled, KeyboardInterrupt):
             outcome = "cancelled"
             raise
         except UserError as exc:
