@@ -24,6 +24,8 @@ Kinds:
 ``gzip-corrupt``   (getReportDocument, getFeedDocument) the next document download has a
                    corrupted deflate body
 ``fatal``          (createReport, createFeed) the next report or feed ends FATAL
+``checksum-mismatch`` (createShipment, getShipment) the next label's Checksum does not match
+                   its bytes
 ``invalid-grant``  (lwa) 400 ``invalid_grant``
 ``invalid-client`` (lwa) 401 ``invalid_client``
 =================  ===========================================================================
@@ -51,10 +53,11 @@ KINDS = frozenset(
         "fatal",
         "invalid-grant",
         "invalid-client",
+        "checksum-mismatch",
     }
 )
 #: kinds consumed where the response is produced (everything else is consumed by the router)
-DEFERRED_KINDS = frozenset({"gzip-truncated", "gzip-corrupt", "fatal"})
+DEFERRED_KINDS = frozenset({"gzip-truncated", "gzip-corrupt", "fatal", "checksum-mismatch"})
 LWA_KINDS = frozenset({"invalid-grant", "invalid-client"})
 DEFAULT_SLOW_SECONDS = 10.0
 

@@ -1,9 +1,14 @@
 """Merchant Fulfillment API v0: eligible services, label purchase (RDT), get and cancel.
 
 Labels are real: rendered with the buyer's address and a Code 128 tracking barcode, returned as
-``Contents = base64(gzip(label))`` with ``Checksum = base64(md5(label))``. Buying a label marks
-the order Shipped (Amazon confirms the shipment for Buy Shipping labels); cancelling it returns
-the order to Unshipped.
+``Contents = base64(gzip(label))`` with ``Checksum = base64(md5(label))`` (the fault kind
+``checksum-mismatch`` sends a wrong checksum once). Buying a label marks the order Shipped
+(Amazon confirms the shipment for Buy Shipping labels). Cancelling (voiding) it within the
+carrier's void window moves the shipment to RefundPending, then RefundApplied a day later; the
+order stays Shipped, as on Amazon ("after you request a label refund the status of the order
+remains Shipped"), and a new label may be bought while no other label of the order is live.
+After the window, cancelShipment is refused. Services carry Amazon's claims-protection benefit
+when they arrive by the order's latest delivery date; USPS rejects packages over 70 lb.
 """
 
 from __future__ import annotations
@@ -90,11 +95,29 @@ SERVICES: dict[str, tuple[tuple[str, str, str, int, int, int, tuple[str, ...]], 
         ),
     ),
 }
+#: simulated void windows per carrier (Amazon does not publish them; Seller Central help does)
+VOID_WINDOW_DAYS = {"USPS": 28.0}
+DEFAULT_VOID_WINDOW_DAYS = 1.0
+REFUND_DAYS = 1.0  # RefundPending -> RefundApplied
+USPS_MAX_OUNCES = 70 * 16
+#: carriers whose terms the demo seller has not accepted in Seller Central
+TERMS_NOT_ACCEPTED = {"US": ("DHL_ECOMMERCE",)}
+LIVE = ("Purchased", "RefundRejected")
 ADDRESS_REQUIRED = ("Name", "AddressLine1", "City", "PostalCode", "CountryCode", "Email", "Phone")
 
 
-def _details(state: SimState, body: JsonObj, now: float) -> tuple[JsonObj, Order, float]:
-    """Validate ShipmentRequestDetails; returns (details, order, weight in ounces)."""
+def _relabel_ok(state: SimState, order_id: str) -> bool:
+    """A Shipped order may get a new label when every label it had was voided."""
+    with state.lock:
+        mine = [s.status for s in state.shipments.values() if s.order_id == order_id]
+    return bool(mine) and not any(status in LIVE for status in mine)
+
+
+def _details(
+    state: SimState, body: JsonObj, now: float, relabel: bool = False
+) -> tuple[JsonObj, Order, float]:
+    """Validate ShipmentRequestDetails; returns (details, order, weight in ounces).
+    `relabel`: the order's labels were all voided (a Shipped order may be labelled again)."""
     details = body.get("ShipmentRequestDetails")
     if not isinstance(details, dict):
         raise invalid_input("Missing ShipmentRequestDetails.")
@@ -131,7 +154,7 @@ def _details(state: SimState, body: JsonObj, now: float) -> tuple[JsonObj, Order
     if order.channel != "MFN":
         raise invalid_input(f"Order {order_id} is fulfilled by Amazon.")
     status = order.status_at(now)
-    if status not in ("Unshipped", "PartiallyShipped"):
+    if status not in ("Unshipped", "PartiallyShipped") and not (status == "Shipped" and relabel):
         raise invalid_input(
             f"Order {order_id} is {status}; labels can only be bought for unshipped orders."
         )
@@ -153,6 +176,8 @@ def _services(order: Order, details: JsonObj, ounces: float, now: float) -> list
     options: dict[str, Any] = details["ShippingServiceOptions"]
     out = []
     for carrier, name, service_id, base, per_oz, days, formats in SERVICES[market.country]:
+        if carrier == "USPS" and ounces > USPS_MAX_OUNCES:
+            continue
         cents = base + round(per_oz * ounces)
         rate = {"CurrencyCode": market.currency, "Amount": cents / 100}
         echo = {
@@ -177,23 +202,64 @@ def _services(order: Order, details: JsonObj, ounces: float, now: float) -> list
                     {"IncludePackingSlipWithLabel": False, "LabelFormat": f} for f in formats
                 ],
                 "RequiresAdditionalSellerInputs": False,
+                "Benefits": _benefits(now + days * DAY <= order.deliver_by),
             }
         )
     return out
 
 
+def _benefits(on_time: bool) -> JsonObj:
+    if on_time:
+        return {"IncludedBenefits": ["CLAIMS_PROTECTED"], "ExcludedBenefits": []}
+    return {
+        "IncludedBenefits": [],
+        "ExcludedBenefits": [
+            {"Benefit": "CLAIMS_PROTECTED", "ReasonCodes": ["LATE_DELIVERY_RISK"]}
+        ],
+    }
+
+
+def _rejected(order: Order, ounces: float) -> list[JsonObj]:
+    market = MARKETS[order.marketplace_id]
+    if ounces <= USPS_MAX_OUNCES:
+        return []
+    return [
+        {
+            "CarrierName": carrier,
+            "ShippingServiceName": name,
+            "ShippingServiceId": service_id,
+            "RejectionReasonCode": "WEIGHT_EXCEEDED",
+            "RejectionReasonMessage": "The package is heavier than 70 lb.",
+        }
+        for carrier, name, service_id, *_ in SERVICES[market.country]
+        if carrier == "USPS"
+    ]
+
+
 def eligible_services(state: SimState, req: Request) -> Response:
     now = state.now()
+    body = req.json()
+    relabel = _relabel_ok(state, _order_id_of(body))
     with state.world.lock:
-        details, order, ounces = _details(state, req.json(), now)
+        details, order, ounces = _details(state, body, now, relabel)
         services = _services(order, details, ounces, now)
+        country = MARKETS[order.marketplace_id].country
+        rejected = _rejected(order, ounces)
     payload = {
         "ShippingServiceList": services,
-        "RejectedShippingServiceList": [],
+        "RejectedShippingServiceList": rejected,
         "TemporarilyUnavailableCarrierList": [],
-        "TermsAndConditionsNotAcceptedCarrierList": [],
+        "TermsAndConditionsNotAcceptedCarrierList": [
+            {"CarrierName": c} for c in TERMS_NOT_ACCEPTED.get(country, ())
+        ],
     }
     return json_response(200, {"payload": payload})
+
+
+def _order_id_of(body: JsonObj) -> str:
+    details = body.get("ShipmentRequestDetails")
+    order_id = details.get("AmazonOrderId") if isinstance(details, dict) else None
+    return order_id if isinstance(order_id, str) else ""
 
 
 def _tracking(carrier: str, number: int) -> str:
@@ -212,8 +278,9 @@ def create_shipment(state: SimState, req: Request) -> Response:
     body = req.json()
     service_id = require_str(body, "ShippingServiceId")
     number = state.next_number()  # lock order: state.lock is never taken inside world.lock
+    relabel = _relabel_ok(state, _order_id_of(body))
     with state.world.lock:
-        details, order, ounces = _details(state, body, now)
+        details, order, ounces = _details(state, body, now, relabel)
         services = {s["ShippingServiceId"]: s for s in _services(order, details, ounces, now)}
         service = services.get(service_id)
         if service is None:
@@ -281,13 +348,14 @@ def create_shipment(state: SimState, req: Request) -> Response:
                 "FileContents": {
                     "Contents": base64.b64encode(gzip.compress(content, mtime=0)).decode("ascii"),
                     "FileType": mime,
-                    "Checksum": base64.b64encode(hashlib.md5(content).digest()).decode("ascii"),  # noqa: S324
+                    "Checksum": _checksum(state, "createShipment", content),
                 },
                 "LabelFormat": label_format,
             },
             "Status": "Purchased",
             "TrackingId": tracking,
             "CreatedDate": iso(now),
+            "_createdAt": now,
         }
         order.packages.append(
             {
@@ -307,7 +375,41 @@ def create_shipment(state: SimState, req: Request) -> Response:
         state.world.add_stage(order, now, "Shipped")
     with state.lock:
         state.shipments[shipment_id] = Shipment(shipment_id, order.order_id, payload)
-    return json_response(200, {"payload": payload}, [order.order_id])
+    return json_response(200, {"payload": _public_new(payload)}, [order.order_id])
+
+
+def _public_new(payload: JsonObj) -> JsonObj:
+    return {k: v for k, v in payload.items() if not k.startswith("_")}
+
+
+def _checksum(state: SimState, operation: str, content: bytes) -> str:
+    """base64(md5(label)); a pending ``checksum-mismatch`` fault sends a wrong one."""
+    if state.faults.take(operation, frozenset({"checksum-mismatch"})) is not None:
+        content = b"not the label" + content
+    return base64.b64encode(hashlib.md5(content).digest()).decode("ascii")  # noqa: S324
+
+
+def _void_deadline(shipment: Shipment) -> float:
+    service = shipment.payload.get("ShippingService")
+    carrier = str(service.get("CarrierName", "")) if isinstance(service, dict) else ""
+    days = VOID_WINDOW_DAYS.get(carrier, DEFAULT_VOID_WINDOW_DAYS)
+    created = shipment.payload.get("_createdAt")
+    return (float(created) if isinstance(created, int | float) else 0.0) + days * DAY
+
+
+def _status(shipment: Shipment, now: float) -> str:
+    """RefundPending becomes RefundApplied a day after the void."""
+    voided = shipment.payload.get("_voidedAt")
+    pending = shipment.status == "RefundPending" and isinstance(voided, float)
+    if pending and now >= float(voided) + REFUND_DAYS * DAY:  # type: ignore[arg-type]
+        shipment.status = "RefundApplied"
+    return shipment.status
+
+
+def _public(shipment: Shipment, now: float) -> JsonObj:
+    payload = _public_new(dict(shipment.payload))
+    payload["Status"] = _status(shipment, now)
+    return payload
 
 
 def _shipment(state: SimState, shipment_id: str) -> Shipment:
@@ -322,9 +424,16 @@ def _shipment(state: SimState, shipment_id: str) -> Shipment:
 
 
 def get_shipment(state: SimState, req: Request) -> Response:
+    now = state.now()
     with state.lock:
         shipment = _shipment(state, req.params["shipmentId"])
-        payload = dict(shipment.payload, Status=shipment.status)
+        payload = _public(shipment, now)
+    label = payload.get("Label")
+    has_file = isinstance(label, dict) and isinstance(label.get("FileContents"), dict)
+    if has_file and state.faults.take("getShipment", frozenset({"checksum-mismatch"})):
+        assert isinstance(label, dict)
+        wrong = base64.b64encode(hashlib.md5(b"not the label").digest()).decode("ascii")  # noqa: S324
+        payload["Label"] = dict(label, FileContents=dict(label["FileContents"], Checksum=wrong))
     return json_response(200, {"payload": payload}, [shipment.order_id])
 
 
@@ -332,18 +441,21 @@ def cancel_shipment(state: SimState, req: Request) -> Response:
     now = state.now()
     with state.lock:
         shipment = _shipment(state, req.params["shipmentId"])
-        if shipment.status != "Purchased":
+        status = _status(shipment, now)
+        if status != "Purchased":
+            raise ApiError(400, "InvalidInput", f"Shipment is {status}; it cannot be cancelled.")
+        deadline = _void_deadline(shipment)
+        if now > deadline:
             raise ApiError(
-                400, "InvalidInput", f"Shipment is {shipment.status}; it cannot be cancelled."
+                400,
+                "InvalidInput",
+                f"The void window for this label ended at {iso(deadline)}; it can no longer "
+                "be cancelled.",
             )
         shipment.status = "RefundPending"
-        payload = dict(shipment.payload, Status=shipment.status, LastUpdatedDate=iso(now))
-    with state.world.lock:
-        order = state.world.by_id[shipment.order_id]
-        order.packages = [
-            p for p in order.packages if p.get("packageReferenceId") != shipment.shipment_id
-        ]
-        state.world.add_stage(order, now, "Unshipped")
+        shipment.payload["_voidedAt"] = float(now)
+        payload = dict(_public(shipment, now), LastUpdatedDate=iso(now))
+    # The order stays Shipped (Amazon's model); its package stays on the order.
     return json_response(200, {"payload": payload}, [shipment.order_id])
 
 
