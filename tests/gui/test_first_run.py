@@ -159,3 +159,61 @@ def test_use_my_own_account_relaunches_on_the_own_folder(tmp_path: Path) -> None
     argv = app_module.own_account_argv(str(data), frozen=False)
     assert argv == ["-m", "kinxpro_desktop", "--data-dir", str(data)]
     assert app_module.own_account_argv(None, frozen=True) == []
+
+
+# -- Account ▸ Connect on a first run ----------------------------------------------------------
+@pytest.fixture
+def connect_dialog(app_paths: AppPaths, database, qtbot):  # type: ignore[no-untyped-def]
+    from kinxpro_desktop.app import build_context
+    from kinxpro_desktop.context import AccountActions
+    from kinxpro_desktop.services.privacy import PrivacyService
+    from kinxpro_desktop.tasks.runner import TaskRunner
+    from kinxpro_desktop.ui.dialogs.connect import ConnectDialog
+
+    calls: list[object] = []
+
+    def refuse(fields: object) -> object:
+        calls.append(fields)
+        raise RuntimeError("must not be called")
+
+    runner = TaskRunner()
+    ctx = build_context(
+        app_paths,
+        PrivacyService(database),
+        runner,
+        PASSPHRASE,
+        accounts=AccountActions(test=refuse, save=lambda *_a: None),  # type: ignore[arg-type]
+    )
+    dialog = ConnectDialog(ctx)
+    qtbot.addWidget(dialog)
+    yield dialog, calls
+    runner.shutdown(10_000)
+
+
+def test_connect_dialog_says_where_passphrase_mode_keeps_credentials(connect_dialog) -> None:  # type: ignore[no-untyped-def]
+    dialog, _calls = connect_dialog
+    texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.result_label)))
+    assert "system keyring" not in texts
+    assert "encrypted database" in texts
+
+
+def test_connect_dialog_checks_the_client_id_shape_then_clears_the_error(connect_dialog) -> None:  # type: ignore[no-untyped-def]
+    dialog, calls = connect_dialog
+    dialog.client_id.setText("amzn1.oa2-cs.v1.this-is-the-secret")
+    dialog.client_secret.setText("amzn1.oa2-cs.v1.secret")
+    dialog.refresh_token.setText("Atzr|token")
+    dialog.test_button.click()
+    assert dialog.result_label.text().startswith("✘")
+    assert "not the LWA client id" in dialog.result_label.text()
+    assert calls == []  # refused before anything went to Amazon
+    dialog.client_id.setText("amzn1.application-oa2-client.0123456789abcdef")
+    assert dialog.result_label.text() == ""  # the stale error is gone once the field is fixed
+    assert not dialog.save_button.isEnabled()
+
+
+def test_connect_dialog_lists_every_marketplace_of_the_region(connect_dialog) -> None:  # type: ignore[no-untyped-def]
+    dialog, _calls = connect_dialog
+    dialog.region.setCurrentIndex(dialog.region.findData("FE"))
+    assert sorted(b.text() for b in dialog.market_boxes) == ["AU", "JP", "SG"]
+    dialog.region.setCurrentIndex(dialog.region.findData("EU"))
+    assert {"DE", "GB", "IE", "PL"} <= {b.text() for b in dialog.market_boxes}

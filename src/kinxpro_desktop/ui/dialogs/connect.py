@@ -1,5 +1,6 @@
 """Account ▸ Connect: the seller's own private SP-API app credentials, tested, then kept in
-the keyring. Secrets are typed in, never shown back."""
+the keyring (or, in passphrase mode, in the encrypted database). Secrets are typed in, never
+shown back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -18,32 +19,30 @@ from PySide6.QtWidgets import (
 )
 
 from kinxpro_desktop.context import AppContext
+from kinxpro_desktop.core import marketplaces
+from kinxpro_desktop.core.credentials import REGIONS, client_id_problem
+from kinxpro_desktop.core.dbkey import PASSPHRASE
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.tasks.runner import TaskRunner
 
-REGION_MARKETPLACES = {
-    "NA": (
-        ("US", "ATVPDKIKX0DER"),
-        ("CA", "A2EUQ1WTGCTBG2"),
-        ("MX", "A1AM78C64UM0Y8"),
-        ("BR", "A2Q3Y263D00KWC"),
-    ),
-    "EU": (
-        ("UK", "A1F83G8C2ARO7P"),
-        ("DE", "A1PA6795UKMFR9"),
-        ("FR", "A13V1IB3VIYZZH"),
-        ("IT", "APJ6JRA9NG5V4"),
-        ("ES", "A1RKKUPIHCS9HS"),
-    ),
-    "FE": (("JP", "A1VC38T7YXB528"), ("AU", "A39IBJ37TRP1C6"), ("SG", "A19VAU5U5O7RUS")),
-}
+MARKET_COLUMNS = 6
+
 
 HELP = (
     "Kinxpro ships no Amazon credentials. Register a private SP-API application in Seller "
     "Central (Apps and Services ▸ Develop Apps), self-authorise it, and paste its LWA client "
-    "id, client secret and refresh token here. They are kept in your system keyring only."
+    "id, client secret and refresh token here. "
 )
+KEPT_IN_KEYRING = "They are kept in your system keyring only."
+KEPT_IN_DATABASE = (
+    "This data folder uses passphrase mode, so they are kept in its encrypted database, "
+    "protected by your passphrase (never in a plain file)."
+)
+
+
+def help_text(key_mode: str) -> str:
+    return HELP + (KEPT_IN_DATABASE if key_mode == PASSPHRASE else KEPT_IN_KEYRING)
 
 
 class ConnectDialog(QDialog):
@@ -65,7 +64,7 @@ class ConnectDialog(QDialog):
             if ctx.switch_to_own_account is not None:
                 self.switch_button.clicked.connect(ctx.switch_to_own_account)
             layout.addWidget(self.switch_button)
-        intro = QLabel(HELP)
+        intro = QLabel(help_text(ctx.key_mode))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
@@ -81,10 +80,10 @@ class ConnectDialog(QDialog):
             "Seller Central ▸ Settings ▸ Account Info ▸ Merchant token"
         )
         self.region = QComboBox()
-        for region in REGION_MARKETPLACES:
+        for region in REGIONS:
             self.region.addItem(region, region)
         self.region.currentIndexChanged.connect(self._fill_marketplaces)
-        self.market_row = QHBoxLayout()
+        self.market_row = QGridLayout()
         self.market_boxes: list[QCheckBox] = []
         form.addRow("LWA client id:", self.client_id)
         form.addRow("LWA client secret:", self.client_secret)
@@ -119,20 +118,22 @@ class ConnectDialog(QDialog):
             self.market_row.removeWidget(box)
             box.deleteLater()
         self.market_boxes = []
-        for i, (country, marketplace_id) in enumerate(
-            REGION_MARKETPLACES[self.region.currentData()]
-        ):
-            box = QCheckBox(country)
-            box.setProperty("marketplace_id", marketplace_id)
+        for i, market in enumerate(marketplaces.in_region(self.region.currentData())):
+            box = QCheckBox(market.country_code)
+            box.setToolTip(market.label)
+            box.setProperty("marketplace_id", market.marketplace_id)
             box.setChecked(i == 0)
             box.toggled.connect(self._invalidate)
-            self.market_row.addWidget(box)
+            self.market_row.addWidget(box, i // MARKET_COLUMNS, i % MARKET_COLUMNS)
             self.market_boxes.append(box)
         self._invalidate()
 
     def _invalidate(self, *_args: object) -> None:
+        """A field changed: the last test no longer holds, and its verdict is stale."""
         self.info = None
         self.save_button.setEnabled(False)
+        if self.result_label.text().startswith(("✘", "✔")):
+            self.result_label.setText("")
 
     def fields(self) -> dict[str, object]:
         return {
@@ -149,6 +150,11 @@ class ConnectDialog(QDialog):
     def test_connection(self) -> None:
         accounts = self._ctx.accounts
         if accounts is None:
+            return
+        problem = client_id_problem(self.client_id.text())
+        if problem:
+            self.result_label.setText("✘ " + problem)
+            self.client_id.setFocus()
             return
         self.test_button.setEnabled(False)
         self.result_label.setText("Testing the connection with Amazon…")
