@@ -121,7 +121,11 @@ def stylesheet(theme: str) -> str:
     c = DARK if theme == "dark" else LIGHT
     return f"""
 QTabWidget::pane {{ border: 1px solid {c["border"]}; border-radius: 4px; top: -1px; }}
-QTabBar::tab {{ padding: 6px 14px; }}
+QTabBar::tab {{ padding: 6px 16px; margin-right: 2px; border: 1px solid {c["border"]};
+                border-bottom: none; border-top-left-radius: 5px; border-top-right-radius: 5px;
+                background: {c["button"]}; color: {c["muted"]}; }}
+QTabBar::tab:selected {{ background: {c["base"]}; color: {c["text"]}; }}
+QTabBar::tab:hover:!selected {{ background: {c["alt"]}; color: {c["text"]}; }}
 QGroupBox {{ font-weight: 600; border: 1px solid {c["border"]}; border-radius: 6px;
              margin-top: 12px; padding-top: 6px; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; }}

@@ -26,12 +26,13 @@ def _fulfillment(value: str) -> str:
 
 
 def listing_chip(r: ListingRow) -> str:
-    if r.issues:
-        return "bad"
+    """The status chip says the status; issues have their own column."""
     status = r.status.lower()
     if status in ("active", "buyable", "discoverable"):
         return "ok"
-    if status in ("inactive", "incomplete"):
+    if status == "incomplete":
+        return "warn"
+    if status == "inactive":
         return "muted"
     return "info"
 
@@ -46,7 +47,7 @@ COLUMNS = (
         width_sample="Market",
     ),
     Column("ASIN", "asin", lambda r: r.asin, width_sample="B0XXXXXXXXX"),
-    Column("Title", "title", lambda r: r.title, tooltip=lambda r: r.title, width_sample="W" * 30),
+    Column("Title", "title", lambda r: r.title, tooltip=lambda r: r.title, width_sample="W" * 22),
     Column(
         "Price",
         "price",
@@ -61,7 +62,7 @@ COLUMNS = (
         align_right=True,
         width_sample="Quantity",
     ),
-    Column("Status", "status", lambda r: r.status, chip=listing_chip, width_sample="Inactive"),
+    Column("Status", "status", lambda r: r.status, chip=listing_chip, width_sample="Incomplete"),
     Column(
         "Fulfilled by",
         None,

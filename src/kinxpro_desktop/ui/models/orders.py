@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from kinxpro_desktop.core.retention import utcnow
@@ -33,7 +34,7 @@ def order_chip(r: OrderRow) -> str:
     if is_late(r):
         return "late"
     if r.status in AWAITING_SHIPMENT:
-        return "warn"
+        return "warn" if r.fulfillment_channel == Channel.MFN else "info"  # FBA: Amazon ships
     if r.status == "Shipped":
         return "ok"
     if r.status in ("Canceled", "Unfulfillable"):
@@ -49,20 +50,39 @@ def _buyer_data(r: OrderRow) -> str:
     return "Held" if r.has_buyer_data else ""
 
 
+def _sample_datetime() -> str:
+    return fmt.local_datetime(datetime(2026, 12, 28, 22, 58, tzinfo=UTC))
+
+
+def _sample_date() -> str:
+    return fmt.local_date(datetime(2026, 12, 28, 22, 58, tzinfo=UTC))
+
+
 COLUMNS = (
     Column("Order", "order_id", lambda r: r.order_id, width_sample="000-0000000-0000000"),
     Column(
         "Placed",
         "purchase_date",
         lambda r: fmt.local_datetime(r.purchase_date),
-        width_sample="00/00/0000 00:00 PM",
+        width_sample=_sample_datetime,
     ),
     Column(
         "Status",
         "status",
         order_status_text,
         chip=order_chip,
-        width_sample="Late · Partially shipped",
+        width_sample="Partially shipped",
+    ),
+    Column("Ship by", "ship_by", lambda r: fmt.local_date(r.ship_by), width_sample=_sample_date),
+    Column(
+        "Total",
+        "total",
+        lambda r: fmt.money(r.total),
+        align_right=True,
+        width_sample="0,000.00 USD",
+    ),
+    Column(
+        "Items", None, lambda r: fmt.number(r.item_count), align_right=True, width_sample="Items"
     ),
     Column(
         "Fulfilled by",
@@ -70,16 +90,7 @@ COLUMNS = (
         lambda r: channel_label(r.fulfillment_channel),
         width_sample="Merchant (FBM)",
     ),
-    Column("Items", None, lambda r: fmt.number(r.item_count), align_right=True, width_sample="000"),
-    Column(
-        "Total",
-        "total",
-        lambda r: fmt.money(r.total),
-        align_right=True,
-        width_sample="000,000.00 USD",
-    ),
     Column("Ship to", None, lambda r: r.ship_to, width_sample="Springfield, IL, US"),
-    Column("Ship by", "ship_by", lambda r: fmt.local_date(r.ship_by), width_sample="00/00/0000"),
     Column(
         "Buyer data",
         None,

@@ -43,7 +43,7 @@ class Column:
     align_right: bool = False
     chip: Callable[[Any], str] | None = None  # "ok", "warn", "late", "muted", "bad"
     tooltip: Callable[[Any], str] | None = None
-    width_sample: str = ""  # widest typical text, for the initial column width
+    width_sample: str | Callable[[], str] = ""  # widest typical text (initial column width)
 
 
 class PagedTableModel(QAbstractTableModel):

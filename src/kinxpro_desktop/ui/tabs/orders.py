@@ -81,8 +81,9 @@ class OrdersTab(DataTab):
         self.detail_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.detail_scroll.setWidget(self.detail)  # a small window scrolls the pane
         self.split.addWidget(self.detail_scroll)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 2)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([880, 400])  # the table's key columns fit at the default size
         self._reselect: str | None = None
 
         self.set_content(bar, self.split, self.model)

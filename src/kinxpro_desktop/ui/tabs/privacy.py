@@ -114,6 +114,9 @@ class PrivacyTab(QWidget):
         self.audit_view.setAlternatingRowColors(True)
         self.audit_view.setShowGrid(False)
         self.audit_view.setWordWrap(False)
+        self.audit_view.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         metrics = self.audit_view.fontMetrics()
         for col, sample in enumerate(
             ("00000", "00/00/0000 00:00:00 PM", "Amazon account connected", "Kinxpro (sched.)")
@@ -181,6 +184,7 @@ class PrivacyTab(QWidget):
         self.retention_spin.setSuffix(" day" if days == 1 else " days")
         ok = MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS
         self.apply_button.setEnabled(ok)
+        self.retention_error.setVisible(not ok)
         if ok:
             self.retention_error.setText("")
         elif days > MAX_RETENTION_DAYS:

@@ -47,7 +47,8 @@ class ChipDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         metrics = opt.fontMetrics
         pad = 8
-        width = min(metrics.horizontalAdvance(str(text)) + 2 * pad, opt.rect.width() - 6)
+        advance = metrics.horizontalAdvance(str(text))
+        width = min(advance + 2 * pad + 2, opt.rect.width() - 6)
         height = min(metrics.height() + 4, opt.rect.height() - 4)
         rect = QRect(opt.rect.left() + 3, opt.rect.center().y() - height // 2 + 1, width, height)
         painter.save()
@@ -56,8 +57,13 @@ class ChipDelegate(QStyledItemDelegate):
         painter.setBrush(chip_colour(str(kind), opt.palette))
         painter.drawRoundedRect(rect, height / 2, height / 2)
         painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
-        elided = metrics.elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width() - 2 * pad)
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), elided)
+        room = rect.width() - 2 * pad
+        shown = (
+            str(text)
+            if advance <= room + 2
+            else metrics.elidedText(str(text), Qt.TextElideMode.ElideRight, room)
+        )
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), shown)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
@@ -83,7 +89,10 @@ def setup_table(table: QTableView, model: PagedTableModel, parent: QWidget | Non
     delegate = ChipDelegate(table)
     for section in range(model.columnCount()):
         column = model.column(section)
-        sample = max(column.width_sample, column.title, key=len)
-        table.setColumnWidth(section, metrics.horizontalAdvance(sample) + 28)
+        sample = column.width_sample() if callable(column.width_sample) else column.width_sample
+        width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.title))
+        width += 28  # cell margins and the header's sort arrow
         if column.chip is not None:
             table.setItemDelegateForColumn(section, delegate)
+            width += 20  # the chip's own padding
+        table.setColumnWidth(section, width)
