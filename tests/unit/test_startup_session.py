@@ -190,3 +190,18 @@ def test_oversized_failed_unlock_record_is_not_copied(app_paths: AppPaths) -> No
     assert [e for e, _d in found if e == "unlock_failed"] == []
     alert = next(d for e, d in found if e == "security_alert")
     assert len(json.dumps(alert)) < 300
+
+
+def test_passphrase_is_derived_once_and_the_file_stays_a_plain_sqlcipher_passphrase_db(
+    app_paths: AppPaths,
+) -> None:
+    from kinxpro_desktop.vault.keys import passphrase_database_key
+
+    open_pass(app_paths).close()
+    key = passphrase_database_key(GOOD, app_paths.database)
+    assert key.raw is not None and key.raw[32:] == app_paths.database.read_bytes()[:16]
+    # Any SQLCipher 4 client opens it with the passphrase itself.
+    conn = sqlcipher3.connect(str(app_paths.database))
+    conn.execute("PRAGMA key = 'a long enough passphrase'")
+    assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 1
+    conn.close()

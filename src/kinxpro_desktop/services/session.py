@@ -51,6 +51,10 @@ MAX_FAILURES_BYTES = 64 * 1024
 MAX_FAILURES = 100
 FAILURE_REASONS = frozenset({"WrongKey", "KeyMissing", "KeyringLocked", "DatabaseDamaged"})
 CREATING_PREFIX = ".creating-"
+UNLOCK_REFUSED = (
+    "The passphrase does not unlock the database (or the file is damaged). "
+    "Check the passphrase and try again; nothing was changed."
+)
 
 
 @dataclass(frozen=True)
@@ -280,7 +284,7 @@ def open_session(
         text = passphrase(creating)
         if creating:
             check_new_passphrase(text)
-        key = passphrase_database_key(text)
+        key = passphrase_database_key(text, loc.database)
     if creating:
         db = _create_store(loc, key, mode)
     else:
@@ -288,6 +292,8 @@ def open_session(
             db = Database.open(loc.database, key)
         except WrongKey as exc:
             _record_failure(loc, now(), type(exc).__name__)
+            if mode == PASSPHRASE:
+                raise WrongKey(UNLOCK_REFUSED) from None
             raise
     try:
         if secrets_store is None:
