@@ -19,7 +19,7 @@ from .catalog import MARKETS
 from .clock import iso, parse_iso
 from .data import DAY
 from .feed_schema import LISTINGS_FEED_SCHEMA
-from .listings import apply_attributes, commit, issue, render_item
+from .listings import apply_attributes, commit, injected_issues, issue, render_item
 from .render import MARKETPLACE_ID
 from .state import PROCESS_SECONDS, QUEUE_SECONDS, Document, Feed, SimState
 from .wire import (
@@ -201,6 +201,7 @@ def _apply_message(state: SimState, message: JsonObj, mp: str) -> list[JsonObj]:
         problems, changes = apply_attributes(
             attributes, MARKETS[mp].currency if mp in MARKETS else "USD"
         )
+        problems += injected_issues(state, sku, preview=False)
         if not exists or li is None:
             problems.append(
                 issue(
@@ -209,10 +210,10 @@ def _apply_message(state: SimState, message: JsonObj, mp: str) -> list[JsonObj]:
                     "sku",
                 )
             )
-        if problems or li is None:
+        if any(p["severity"] == "ERROR" for p in problems) or li is None:
             return tag(problems)
         commit(state, li, changes)
-    return []
+    return tag(problems)  # warnings only
 
 
 def _feed(state: SimState, feed_id: str) -> Feed:

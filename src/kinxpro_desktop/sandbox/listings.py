@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 from urllib.parse import unquote
+from weakref import WeakKeyDictionary
 
 from .catalog import MARKETS
 from .clock import iso
@@ -36,6 +38,39 @@ INCLUDED = frozenset(
     }
 )
 MAX_PRICE = 100_000.0
+ZERO_DECIMAL = frozenset({"JPY"})
+
+#: issues a test injects for a SKU: (when, issue) with when "preview", "apply" or "both"
+_INJECTED: WeakKeyDictionary[SimState, dict[str, list[tuple[str, JsonObj]]]] = (
+    WeakKeyDictionary()
+)
+_INJECT_LOCK = threading.Lock()
+
+
+def inject_issue(
+    state: SimState,
+    sku: str,
+    message: str,
+    *,
+    code: str = "90000",
+    attribute: str = "purchasable_offer",
+    when: str = "both",
+    severity: str = "ERROR",
+) -> None:
+    """Make Amazon report `message` for `sku`: in VALIDATION_PREVIEW answers ("preview"),
+    when the change is applied by a patch or a feed message ("apply"), or both."""
+    if when not in ("preview", "apply", "both"):
+        raise ValueError(f"when must be preview, apply or both, not {when!r}")
+    with _INJECT_LOCK:
+        _INJECTED.setdefault(state, {}).setdefault(sku, []).append(
+            (when, issue(code, message, attribute, severity))
+        )
+
+
+def injected_issues(state: SimState, sku: str, *, preview: bool) -> list[JsonObj]:
+    wanted = {"both", "preview" if preview else "apply"}
+    with _INJECT_LOCK:
+        return [dict(i) for when, i in _INJECTED.get(state, {}).get(sku, []) if when in wanted]
 
 
 def _markets(state: SimState, req: Request) -> list[str]:
@@ -206,6 +241,10 @@ def _price_issues(value: Any, currency: str) -> tuple[list[JsonObj], int | None]
         issues.append(
             issue("90244", f"The price must not exceed {MAX_PRICE:.2f}.", "purchasable_offer")
         )
+    elif currency in ZERO_DECIMAL and price != int(price):
+        issues.append(
+            issue("90244", f"Prices in {currency} cannot have decimals.", "purchasable_offer")
+        )
     if offer.get("currency") not in (None, currency):
         issues.append(issue("90244", f"The currency must be {currency}.", "purchasable_offer"))
     cents = round(price * 100) if not issues else None
@@ -316,7 +355,8 @@ def patch_item(state: SimState, req: Request) -> Response:
             )
             return _submission(state, sku, "INVALID", [problem], None, mp, req)
         issues, changes = apply_attributes(attributes, MARKETS[mp].currency)
-        if issues:
+        issues += injected_issues(state, sku, preview=preview)
+        if any(i["severity"] == "ERROR" for i in issues):
             return _submission(state, sku, "INVALID", issues, li, mp, req)
         if preview:
             return _submission(state, sku, "VALID", [], li, mp, req)

@@ -1,0 +1,509 @@
+"""Submit staged listing changes: check each SKU against Amazon (conflicts are held), run
+Amazon's VALIDATION_PREVIEW, then apply the accepted ones through patchListingsItem (a few
+SKUs) or one JSON_LISTINGS_FEED per marketplace (many), and track every change to its final
+state, audited.
+
+Writes are never re-sent blindly. The intent is recorded before each patch or feed (status
+``sending``; an in-flight feed in ``sync_state[FEED_KEY]``). After a lost answer
+(OutcomeUnknown) a patch is reconciled with getListingsItem and a feed with getFeeds before
+anything is sent again; a feed still processing when Submit is cancelled is picked up by the
+next Submit.
+
+Patch or feed (rate limits, SPAPI-NOTES §3.2): patchListingsItem runs at 5 requests/s with a
+burst of 5, so n patches take about max(0, n - 5) / 5 seconds. A feed costs a fixed handful of
+calls (createFeedDocument 0.5/s, createFeed 0.0083/s burst 15, getFeed 2/s, getFeedDocument)
+and Amazon's processing time, which does not grow much with n; we assume FEED_TURNAROUND_S
+= 60 s for a listings feed (the simulator takes 20 simulated seconds). Patches are quicker
+while (n - 5) / 5 < 60, so up to PATCH_THRESHOLD = 5 + 5 * 60 = 305 SKUs go as patches and
+more as a feed (createFeed's slow refill, one feed per two minutes, is why it is one feed and
+not one per batch). The preview at 1 request/s bounds both: n SKUs take at least n - 1 s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from kinxpro_desktop.core.listing_edits import (
+    PRICE,
+    QUANTITY,
+    ChangeIssue,
+    ChangeStatus,
+    StagedChange,
+    same_value,
+)
+from kinxpro_desktop.core.marketplaces import currency_decimals, currency_of
+from kinxpro_desktop.core.progress import CancelToken, ProgressFn, ProgressUpdate
+from kinxpro_desktop.core.vocabulary import AuditEvent
+from kinxpro_desktop.services.listing_feed import FeedTracker
+from kinxpro_desktop.spapi.errors import OutcomeUnknown, RequestRejected
+
+if TYPE_CHECKING:
+    from kinxpro_desktop.services.listing_edits import ListingEdits
+    from kinxpro_desktop.spapi.gateway import SpApiGateway
+
+log = logging.getLogger(__name__)
+
+PATCH_RATE, PATCH_BURST = 5.0, 5  # patchListingsItem
+PREVIEW_RATE = 1.0  # patchListingsItem with mode=VALIDATION_PREVIEW
+FEED_TURNAROUND_S = 60.0
+PATCH_THRESHOLD = PATCH_BURST + int(PATCH_RATE * FEED_TURNAROUND_S)  # 305
+Json = dict[str, Any]
+CHECKING = "Checking the changes with Amazon (validation preview)"
+
+
+@dataclass(frozen=True)
+class SkuResult:
+    sku: str
+    marketplace_id: str
+    status: str  # a ChangeStatus value, or "valid" / "invalid" for a preview only
+    fields: tuple[str, ...]
+    issues: tuple[str, ...] = ()
+    amazon: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class SubmitReport:
+    preview_only: bool
+    via: str = ""  # "patch", "feed", "" (nothing applied)
+    results: list[SkuResult] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[SkuResult]:
+        return [r for r in self.results if r.status in (ChangeStatus.REJECTED, "invalid")]
+
+    @property
+    def conflicts(self) -> list[SkuResult]:
+        return [r for r in self.results if r.status == ChangeStatus.CONFLICT]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+@dataclass
+class _Item:
+    sku: str
+    marketplace_id: str
+    changes: list[StagedChange]
+    product_type: str = ""
+    current: Json = field(default_factory=dict)  # Amazon's attributes now
+
+    @property
+    def ids(self) -> list[int]:
+        return [c.change_id for c in self.changes]
+
+    @property
+    def currency(self) -> str:
+        return currency_of(self.marketplace_id)
+
+
+def amazon_issues(raw: object) -> tuple[ChangeIssue, ...]:
+    out = []
+    for issue in raw if isinstance(raw, list) else []:
+        if not isinstance(issue, dict):
+            continue
+        names = issue.get("attributeNames") or (
+            [issue["attributeName"]] if issue.get("attributeName") else []
+        )
+        out.append(
+            ChangeIssue(
+                message=str(issue.get("message", "")),
+                code=str(issue.get("code", "")),
+                severity=str(issue.get("severity", "ERROR")),
+                attribute=str(names[0]) if names else "",
+            )
+        )
+    return tuple(out)
+
+
+def _first(value: object) -> Json:
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return {}
+
+
+def current_values(raw: Json) -> tuple[str, dict[str, str | None], Json]:
+    """(productType, {price, quantity} as Amazon has them now, attributes)."""
+    summary = _first(raw.get("summaries"))
+    attributes = raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {}
+    assert isinstance(attributes, dict)
+    offer = _first(attributes.get("purchasable_offer"))
+    schedule = _first(_first(offer.get("our_price")).get("schedule"))
+    price = schedule.get("value_with_tax")
+    quantity = _first(attributes.get("fulfillment_availability")).get("quantity")
+    values: dict[str, str | None] = {
+        PRICE: None if price is None else str(Decimal(str(price))),
+        QUANTITY: None if quantity is None else str(quantity),
+    }
+    return str(summary.get("productType") or "PRODUCT"), values, attributes
+
+
+def build_patches(item: _Item) -> list[Json]:
+    patches: list[Json] = []
+    decimals = currency_decimals(item.currency)
+    for change in item.changes:
+        if change.field == PRICE:
+            amount = Decimal(change.new_value)
+            number: float | int = int(amount) if decimals == 0 else float(amount)
+            patches.append(
+                {
+                    "op": "replace",
+                    "path": "/attributes/purchasable_offer",
+                    "value": [
+                        {
+                            "marketplace_id": item.marketplace_id,
+                            "currency": item.currency,
+                            "our_price": [{"schedule": [{"value_with_tax": number}]}],
+                        }
+                    ],
+                }
+            )
+        elif change.field == QUANTITY:
+            # keep Amazon's other fulfilment fields (a replace drops what is not resent)
+            now = dict(_first(item.current.get("fulfillment_availability")))
+            now.setdefault("fulfillment_channel_code", "DEFAULT")
+            now["quantity"] = int(change.new_value)
+            patches.append(
+                {"op": "replace", "path": "/attributes/fulfillment_availability", "value": [now]}
+            )
+    return patches
+
+
+def group(changes: Sequence[StagedChange]) -> list[_Item]:
+    by_key: dict[tuple[str, str], _Item] = {}
+    for c in changes:
+        item = by_key.setdefault(c.key, _Item(c.sku, c.marketplace_id, []))
+        item.changes.append(c)
+    return list(by_key.values())
+
+
+class Submitter:
+    def __init__(self, edits: ListingEdits, gateway: SpApiGateway, *, actor: str) -> None:
+        self.edits = edits
+        self.db = edits.db
+        self.repo = edits.changes
+        self.gateway = gateway
+        self.actor = actor
+        self.threshold = (
+            edits.feed_threshold if edits.feed_threshold is not None else (PATCH_THRESHOLD)
+        )
+        self.feeds = FeedTracker(self)
+
+    # ------------------------------------------------------------------ state changes
+    def settle(
+        self,
+        item: _Item,
+        status: ChangeStatus,
+        issues: Sequence[ChangeIssue] = (),
+        *,
+        via: str,
+        changes: Sequence[StagedChange] | None = None,
+    ) -> None:
+        """Record `status` for the item's changes (or `changes`) and audit it."""
+        chosen = list(changes) if changes is not None else item.changes
+        now = self.edits.clock()
+        with self.db.transaction() as uow:
+            self.repo.set_status(
+                uow.connection,
+                [c.change_id for c in chosen],
+                status,
+                issues=issues,
+                submitted_at=now,
+            )
+            if status in (ChangeStatus.ACCEPTED, ChangeStatus.REJECTED, ChangeStatus.UNKNOWN):
+                uow.audit.append(
+                    AuditEvent.LISTING_CHANGE,
+                    self.actor,
+                    [item.sku],
+                    {
+                        "action": status.value,
+                        "via": via,
+                        "marketplace": item.marketplace_id,
+                        "changes": [
+                            {"field": c.field, "old": c.old_value, "new": c.new_value}
+                            for c in chosen
+                        ],
+                        **({"codes": sorted({i.code for i in issues if i.code})} if issues else {}),
+                    },
+                )
+
+    def mark_sending(self, items: Sequence[_Item]) -> None:
+        with self.db.transaction() as uow:
+            self.repo.set_status(
+                uow.connection,
+                [i for item in items for i in item.ids],
+                ChangeStatus.SENDING,
+                submitted_at=self.edits.clock(),
+            )
+
+    # ------------------------------------------------------------------ the run
+    def run(
+        self,
+        cancel: CancelToken,
+        progress: ProgressFn,
+        preview_only: bool,
+        change_ids: Sequence[int] | None,
+    ) -> SubmitReport:
+        report = SubmitReport(preview_only)
+        if not preview_only:
+            self.feeds.resume(cancel, progress, report)
+            self._reconcile_unknown(cancel, progress)
+        wanted = set(change_ids) if change_ids is not None else None
+        staged = [
+            c
+            for c in self.repo.open_changes()
+            if c.status is ChangeStatus.STAGED and (wanted is None or c.change_id in wanted)
+        ]
+        items = group(staged)
+        ready = self._check_and_preview(items, cancel, progress, report)
+        if preview_only or not ready:
+            return report
+        if len(ready) > self.threshold:
+            report.via = "feed"
+            self.feeds.submit(ready, cancel, progress, report)
+        else:
+            report.via = "patch"
+            self._patch(ready, cancel, progress, report)
+        return report
+
+    def _current(self, item: _Item, cancel: CancelToken) -> bool:
+        """Read the listing from Amazon; False (and the change rejected) if it is gone."""
+        try:
+            raw = self.gateway.listings.get_item(
+                item.sku, item.marketplace_id, ("summaries", "attributes"), cancel
+            )
+        except RequestRejected as exc:
+            if exc.status != 404:
+                raise
+            self.settle(
+                item,
+                ChangeStatus.REJECTED,
+                [ChangeIssue(f"Amazon has no listing {item.sku} in this marketplace.", "404")],
+                via="check",
+            )
+            return False
+        item.product_type, values, item.current = current_values(raw)
+        item.current["_values"] = values
+        return True
+
+    def _check_and_preview(
+        self, items: list[_Item], cancel: CancelToken, progress: ProgressFn, report: SubmitReport
+    ) -> list[_Item]:
+        ready: list[_Item] = []
+        total = len(items)
+        for n, item in enumerate(items):
+            cancel.check()
+            progress(ProgressUpdate(CHECKING, n, total))
+            if not self._current(item, cancel):
+                report.results.append(
+                    SkuResult(
+                        item.sku,
+                        item.marketplace_id,
+                        ChangeStatus.REJECTED,
+                        self._fields(item),
+                        ("Amazon has no such listing.",),
+                    )
+                )
+                continue
+            values: dict[str, str | None] = item.current["_values"]
+            held = [
+                c
+                for c in item.changes
+                if not same_value(c.field, c.old_value, values.get(c.field), item.currency)
+            ]
+            if held:
+                for c in held:
+                    amazon = values.get(c.field)
+                    issue = ChangeIssue(
+                        f"Amazon's {c.field} is now {amazon} (it was {c.old_value} when you "
+                        f"staged {c.new_value}): keep yours or take Amazon's.",
+                        "KINXPRO_CONFLICT",
+                        attribute=c.field,
+                        amazon_value=amazon,
+                    )
+                    self.settle(item, ChangeStatus.CONFLICT, [issue], via="check", changes=[c])
+                report.results.append(
+                    SkuResult(
+                        item.sku,
+                        item.marketplace_id,
+                        ChangeStatus.CONFLICT,
+                        tuple(c.field for c in held),
+                        amazon=dict(values),
+                    )
+                )
+                item.changes = [c for c in item.changes if c not in held]
+                if not item.changes:
+                    continue
+            answer = self.gateway.listings.patch_item(
+                item.sku,
+                item.marketplace_id,
+                item.product_type,
+                build_patches(item),
+                preview=True,
+                cancel=cancel,
+            )
+            issues = amazon_issues(answer.get("issues"))
+            errors = [i for i in issues if i.severity == "ERROR"]
+            if answer.get("status") == "INVALID" or errors:
+                if not report.preview_only:
+                    self.settle(item, ChangeStatus.REJECTED, errors or issues, via="preview")
+                report.results.append(
+                    SkuResult(
+                        item.sku,
+                        item.marketplace_id,
+                        "invalid" if report.preview_only else ChangeStatus.REJECTED,
+                        self._fields(item),
+                        tuple(i.text() for i in errors or issues),
+                    )
+                )
+                continue
+            if report.preview_only:
+                report.results.append(
+                    SkuResult(
+                        item.sku,
+                        item.marketplace_id,
+                        "valid",
+                        self._fields(item),
+                        tuple(i.text() for i in issues),
+                    )
+                )
+            ready.append(item)
+        progress(ProgressUpdate("Checked the changes with Amazon", total, total))
+        return ready
+
+    @staticmethod
+    def _fields(item: _Item) -> tuple[str, ...]:
+        return tuple(c.field for c in item.changes)
+
+    # ------------------------------------------------------------------ patches
+    def _patch(
+        self, items: list[_Item], cancel: CancelToken, progress: ProgressFn, report: SubmitReport
+    ) -> None:
+        total = len(items)
+        for n, item in enumerate(items):
+            cancel.check()
+            progress(ProgressUpdate("Sending the changes to Amazon", n, total))
+            self.mark_sending([item])
+            try:
+                answer = self.gateway.listings.patch_item(
+                    item.sku,
+                    item.marketplace_id,
+                    item.product_type,
+                    build_patches(item),
+                    cancel=cancel,
+                )
+            except OutcomeUnknown as exc:
+                self.settle(
+                    item,
+                    ChangeStatus.UNKNOWN,
+                    [ChangeIssue(exc.message, "KINXPRO_LOST")],
+                    via="patch",
+                )
+                report.results.append(
+                    SkuResult(
+                        item.sku,
+                        item.marketplace_id,
+                        ChangeStatus.UNKNOWN,
+                        self._fields(item),
+                        (exc.message,),
+                    )
+                )
+                continue
+            except RequestRejected as exc:
+                issue = ChangeIssue(exc.said or exc.message, exc.code)
+                self.settle(item, ChangeStatus.REJECTED, [issue], via="patch")
+                report.results.append(
+                    SkuResult(
+                        item.sku,
+                        item.marketplace_id,
+                        ChangeStatus.REJECTED,
+                        self._fields(item),
+                        (issue.text(),),
+                    )
+                )
+                continue
+            except BaseException:
+                # not sent (refused before, cancelled, gave up on 429s): staged again
+                with self.db.transaction() as uow:
+                    self.repo.set_status(uow.connection, item.ids, ChangeStatus.STAGED)
+                raise
+            issues = amazon_issues(answer.get("issues"))
+            errors = [i for i in issues if i.severity == "ERROR"]
+            status = ChangeStatus.ACCEPTED
+            if answer.get("status") == "INVALID" or errors:
+                status = ChangeStatus.REJECTED
+            self.settle(
+                item,
+                status,
+                errors or issues if status is ChangeStatus.REJECTED else issues,
+                via="patch",
+            )
+            report.results.append(
+                SkuResult(
+                    item.sku,
+                    item.marketplace_id,
+                    status,
+                    self._fields(item),
+                    tuple(i.text() for i in (errors or issues)),
+                )
+            )
+        progress(ProgressUpdate("Sent the changes to Amazon", total, total))
+
+    # ------------------------------------------------------------------ reconcile
+    def _reconcile_unknown(self, cancel: CancelToken, progress: ProgressFn) -> None:
+        """Patches whose answer was lost: Amazon's value decides (new: accepted; still the
+        old one: staged again, safe to send; anything else: a conflict for the seller)."""
+        unknown = [
+            c
+            for c in self.repo.open_changes()
+            if c.status is ChangeStatus.UNKNOWN and c.change_id not in self.feeds.tracked_ids()
+        ]
+        for item in group(unknown):
+            cancel.check()
+            progress(ProgressUpdate("Checking changes whose answer was lost"))
+            if not self._current(item, cancel):
+                continue
+            values: dict[str, str | None] = item.current["_values"]
+            for c in item.changes:
+                amazon = values.get(c.field)
+                if same_value(c.field, c.new_value, amazon, item.currency):
+                    self.settle(item, ChangeStatus.ACCEPTED, via="reconcile", changes=[c])
+                elif same_value(c.field, c.old_value, amazon, item.currency):
+                    with self.db.transaction() as uow:
+                        self.repo.set_status(
+                            uow.connection, [c.change_id], ChangeStatus.STAGED, issues=()
+                        )
+                else:
+                    issue = ChangeIssue(
+                        f"Amazon's {c.field} is now {amazon}, neither the old {c.old_value} nor "
+                        f"your {c.new_value}: keep yours or take Amazon's.",
+                        "KINXPRO_CONFLICT",
+                        attribute=c.field,
+                        amazon_value=amazon,
+                    )
+                    self.settle(item, ChangeStatus.CONFLICT, [issue], via="reconcile", changes=[c])
+
+
+def decimal_or_none(text: str | None) -> Decimal | None:
+    try:
+        return None if text is None else Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def result_issues(text: str) -> dict[int, list[ChangeIssue]]:
+    """A JSON_LISTINGS_FEED processing report: issues by messageId."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    out: dict[int, list[ChangeIssue]] = defaultdict(list)
+    for issue in data.get("issues", []) if isinstance(data, dict) else []:
+        if isinstance(issue, dict) and isinstance(issue.get("messageId"), int):
+            out[issue["messageId"]].extend(amazon_issues([issue]))
+    return out
