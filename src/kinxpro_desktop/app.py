@@ -33,6 +33,7 @@ from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, NotConnected, SyncCo
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
 from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
 from kinxpro_desktop.ui.main_window import MainWindow
+from kinxpro_desktop.ui.style import apply_style
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +244,7 @@ def run_gui(
     app.setOrganizationName("Kinxpro")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("kinxpro-desktop")
+    apply_style(app)  # before the first dialog (passphrase, keyring question)
     try:
         app.setWindowIcon(QIcon(str(resource("icons", "kinxpro-desktop-256.png"))))
     except FileNotFoundError:
