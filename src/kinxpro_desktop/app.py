@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.context import AccountActions, AppContext, AppEvents
 from kinxpro_desktop.core.credentials import SpApiCredentials
-from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey
+from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey, safe_traceback
 from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, new_passphrase_problem
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
@@ -78,7 +78,8 @@ def account_actions(account: AccountSync, actor: str) -> AccountActions:
 
 def install_excepthook(log_file: Path) -> None:
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        log.critical("unhandled %s", exc_type.__name__, exc_info=(exc_type, exc, tb))
+        # Statement parameters are cut from the traceback; the log filter redacts the rest.
+        log.critical("unhandled %s\n%s", exc_type.__name__, safe_traceback(exc.with_traceback(tb)))
         if (
             QApplication.instance() is not None
             and threading.current_thread() is threading.main_thread()
@@ -86,11 +87,12 @@ def install_excepthook(log_file: Path) -> None:
             show_crash_dialog(exc_type, log_file)
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
+        exc = args.exc_value or args.exc_type()
         log.critical(
-            "unhandled %s in thread %s",
+            "unhandled %s in thread %s\n%s",
             args.exc_type.__name__,
             args.thread.name if args.thread else "?",
-            exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
+            safe_traceback(exc.with_traceback(args.exc_traceback)),
         )
 
     sys.excepthook = hook
@@ -191,7 +193,7 @@ class GuiStartup:
             QMessageBox.critical(None, exc.title, exc.message)
             self._on_abort(exc.exit_code)
             return
-        log.critical("startup failed: %s", type(exc).__name__, exc_info=exc)
+        log.critical("startup failed: %s\n%s", type(exc).__name__, safe_traceback(exc))
         show_crash_dialog(type(exc), self._paths.log_file)
         self._on_abort(1)
 

@@ -14,9 +14,7 @@ import getpass
 import json
 import logging
 import os
-import re
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.core.dbkey import KEY_SOURCES
-from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.errors import UserError, safe_traceback
 from kinxpro_desktop.core.passphrase import MIN_PASSPHRASE, PASSPHRASE_ENV, check_new_passphrase
 from kinxpro_desktop.paths import AppPaths, folder_error, resolve_paths, shown
 
@@ -406,20 +404,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-
-
-_PARAMETERS = re.compile(
-    r"\[parameters: .*?(?=\n\(Background on this error|\n\nThe above exception|"
-    r"\n\nDuring handling|\Z)",
-    re.DOTALL,
-)
-
-
-def safe_traceback(exc: BaseException) -> str:
-    """The traceback with SQLAlchemy's `[parameters: ...]` blocks cut (they hold bound values,
-    buyer data among them); the log's redaction filter then masks tokens and contacts."""
-    text = "".join(traceback.format_exception(exc))
-    return _PARAMETERS.sub("[parameters: not logged]", text)
 
 
 def _dispatch(

@@ -131,3 +131,60 @@ def test_second_window_on_the_same_folder_says_so(qtbot, app_paths, monkeypatch)
     assert answers.errors[0][0] == "Already running"
     assert str(app_paths.data_dir) in answers.errors[0][1]
     assert not app_paths.database.exists()
+
+
+def test_unhandled_errors_are_logged_without_statement_parameters(  # type: ignore[no-untyped-def]
+    qtbot, app_paths, monkeypatch
+) -> None:
+    import sys
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import create_engine, text
+
+    from kinxpro_desktop.logging_setup import setup_logging, teardown_logging
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    handler = setup_logging(app_paths.log_file)
+    engine = create_engine(f"sqlite:///{app_paths.data_dir / 'plain.db'}")
+    row = {"n": " ".join(("Jane", "Q.", "Buyer"))}  # never spelled out in a traceback line
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE pii (name TEXT UNIQUE)"))
+        conn.execute(text("INSERT INTO pii VALUES (:n)"), row)
+
+    def fail() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO pii VALUES (:n)"), row)
+
+    try:
+        app_module.install_excepthook(app_paths.log_file)
+        worker = threading.Thread(target=fail, name="worker")
+        worker.start()
+        worker.join()
+        # The GUI-thread hook also shows the crash dialog: close it when it appears.
+        shown: list[str] = []
+
+        def close_box() -> None:
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                shown.append(box.text())
+                box.accept()
+
+        timer = QTimer()
+        timer.timeout.connect(close_box)
+        timer.start(20)
+        try:
+            fail()
+        except Exception as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        timer.stop()
+    finally:
+        teardown_logging(handler)
+        engine.dispose()
+    logged = app_paths.log_file.read_text()
+    assert logged.count("IntegrityError") >= 2
+    assert "Jane Q. Buyer" not in logged
+    assert "[parameters: not logged]" in logged
+    assert shown and "IntegrityError" in shown[0] and "Jane" not in shown[0]

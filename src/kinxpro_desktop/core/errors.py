@@ -6,6 +6,22 @@ or a secret: callers pass order ids, counts and paths only.
 
 from __future__ import annotations
 
+import re
+import traceback
+
+_PARAMETERS = re.compile(
+    r"\[parameters: .*?(?=\n\(Background on this error|\n\nThe above exception|"
+    r"\n\nDuring handling|\Z)",
+    re.DOTALL,
+)
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """The traceback with SQLAlchemy's `[parameters: ...]` blocks cut (they hold bound values,
+    buyer data among them); the log's redaction filter then masks tokens and contacts."""
+    text = "".join(traceback.format_exception(exc))
+    return _PARAMETERS.sub("[parameters: not logged]", text)
+
 
 class UserError(Exception):
     """Something the user can fix; the message says how."""
