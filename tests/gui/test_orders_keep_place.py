@@ -289,3 +289,18 @@ def test_money_follows_the_locale(qtbot) -> None:  # type: ignore[no-untyped-def
         assert fmt.plural(1, "day") == "1 day" and fmt.plural(2, "day") == "2 days"
     finally:
         QLocale.setDefault(before)
+
+
+def test_a_retention_wipe_updates_the_buyer_data_column(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    window = orders_window(qtbot, make_ctx())
+    tab = window.orders_tab
+    last = tab.model.rowCount() - 1  # the oldest order, past the 30-day window
+    qtbot.waitUntil(lambda: tab.model.index(last, 8).data() == "Held", timeout=5000)
+    select(tab, last)
+    shown(qtbot, tab.detail, tab.model.key_at(last))
+    assert tab.detail.reveal_button.isEnabled()
+    window.run_scheduled_wipe()
+    qtbot.waitUntil(lambda: tab.model.index(last, 8).data() == "", timeout=5000)
+    qtbot.waitUntil(lambda: not tab.detail.reveal_button.isEnabled(), timeout=5000)
+    assert "Deleted under the 30-day policy" in tab.detail.buyer_note.text()
+    assert tab.model.index(0, 8).data() == "Held"  # inside the window: kept

@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
 
     def _announce_wipe(self, result: WipeResult) -> None:
         if result.orders_wiped:
+            # the Orders table's "Buyer data" column and an open detail pane change
+            self._ctx.events.data_changed.emit(Changes(orders=None))
             self.statusBar().showMessage(
                 f"Retention wipe: buyer data of {fmt.plural(result.orders_wiped, 'order')} "
                 "deleted.",

@@ -25,7 +25,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from kinxpro_desktop.tasks.runner import TaskRunner
+from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn
+from kinxpro_desktop.tasks.runner import JobHandle, TaskRunner
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
@@ -76,6 +77,7 @@ class PagedTableModel(QAbstractTableModel):
         self._generation = 0  # bumped by filter/sort changes (a reset)
         self._epoch = 0  # bumped whenever cached rows are marked stale
         self._loaded_once = False
+        self._keys_job: JobHandle | None = None
         self.active = True
         self._deferred: Ids | bool = False  # False: nothing deferred
         self._flush = QTimer(self)
@@ -120,15 +122,22 @@ class PagedTableModel(QAbstractTableModel):
     def _submit_keys(self, reset: bool, changed: Ids) -> None:
         generation = self._generation
         keys_fn, sort, desc = self._keys_fn, self._sort, self._desc
-        self._runner.submit(
-            keys_fn,
-            sort,
-            desc,
+        if reset and self._keys_job is not None:
+            self._keys_job.cancel()  # superseded (typing in the search box): skip if queued
+
+        def job(token: CancelToken, _progress: ProgressFn) -> list[Any]:
+            token.check()
+            return keys_fn(sort, desc)
+
+        self._keys_job = self._runner.submit_job(
+            job,
             on_done=lambda keys: self._keys_loaded(generation, reset, changed, keys),
             on_error=self._failed,
         )
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            return
         self.failed.emit(f"{type(exc).__name__}: could not load rows (details in the log)")
 
     def _keys_loaded(self, generation: int, reset: bool, changed: Ids, keys: list[Any]) -> None:

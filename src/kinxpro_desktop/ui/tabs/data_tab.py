@@ -35,8 +35,7 @@ class DataTab(QWidget):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self.search_timer.timeout.connect(self.apply_filter)
-        if ctx.sync is not None:
-            ctx.sync.health_changed.connect(lambda _h: self.update_empty_state())
+        ctx.sync.health_changed.connect(lambda _h: self.update_empty_state())
 
     def set_content(self, bar: QLayout, body: QWidget, model: PagedTableModel) -> None:
         """The filter bar and table page; the model's loads switch empty state and page."""
@@ -91,9 +90,9 @@ class DataTab(QWidget):
 
     def update_empty_state(self) -> None:
         sync = self._ctx.sync
-        if sync is not None and sync.health.running:
+        if sync.health.running:
             self.empty.set_state("syncing")
-        elif sync is not None and sync.connected:
+        elif sync.connected:
             self.empty.set_state("connected")
         else:
             self.empty.set_state("not_connected")

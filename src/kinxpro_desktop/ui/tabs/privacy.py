@@ -163,7 +163,11 @@ class PrivacyTab(QWidget):
         if not self.retention_spin.hasFocus():
             self.retention_spin.setValue(status.retention_days)
             self._retention_typed(status.retention_days)
-        count = "" if status.last_wipe_orders is None else f" ({status.last_wipe_orders} orders)"
+        count = (
+            ""
+            if status.last_wipe_orders is None
+            else f" ({fmt.plural(status.last_wipe_orders, 'order')})"
+        )
         self.last_wipe_label.setText(_fmt(status.last_wipe_at) + count)
         self.next_wipe_label.setText(_fmt(self.next_wipe_at))
         self.pii_count_label.setText(fmt.number(status.orders_with_pii))

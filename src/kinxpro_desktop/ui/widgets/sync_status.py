@@ -14,6 +14,20 @@ from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.style import icon
 
 
+def describe_health(health: SyncHealth) -> str:
+    """SyncHealth in the seller's locale: "last sync 9:41 AM · next 9:46 AM"."""
+    parts = []
+    if health.running:
+        parts.append("Syncing…")
+    elif health.last_error and health.consecutive_failures:
+        parts.append(f"Sync failed: {health.last_error}")
+    if health.last_success:
+        parts.append(f"last sync {fmt.local_time(health.last_success)}")
+    if health.next_attempt and not health.running:
+        parts.append(f"next {fmt.local_time(health.next_attempt)}")
+    return " · ".join(parts) or "Not synced yet"
+
+
 class SyncStatus(QWidget):
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +110,6 @@ class SyncStatus(QWidget):
 
     def show_health(self, health: SyncHealth) -> None:
         if self._controller.connected or health.running:
-            self.health.setText(health.describe())
+            self.health.setText(describe_health(health))
         if not health.running:
             self._idle()
