@@ -21,12 +21,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kinxpro_desktop.core.models import AuditEntry, Listing, Order, OrderPii, WipeResult
+from kinxpro_desktop.core.shipping import ShipmentRecord
 from kinxpro_desktop.store.audit import AuditLog
 from kinxpro_desktop.store.listings import ListingRepository
 from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.reports import ReportRepository, ReportsInTransaction
 from kinxpro_desktop.store.retention import delete_expired
 from kinxpro_desktop.store.settings_repo import SettingsRepository
+from kinxpro_desktop.store.shipments import ShipmentRepository
 from kinxpro_desktop.store.sync_state import SyncState, SyncStateRepository
 
 
@@ -101,6 +103,32 @@ class SettingsInTransaction:
         self._repo.set(key, value, conn=self._conn, now=now)
 
 
+class ShipmentsInTransaction:
+    """Label purchases (store/shipments.py) on the unit of work's connection."""
+
+    def __init__(self, repo: ShipmentRepository, conn: Connection) -> None:
+        self._repo = repo
+        self._conn = conn
+
+    def add_intent(self, order_id: str, carrier: str, service: str, now: datetime) -> int:
+        return self._repo.add_intent(self._conn, order_id, carrier, service, now)
+
+    def set_status(self, row_id: int, status: str) -> None:
+        self._repo.set_status(self._conn, row_id, status)
+
+    def record_purchase(self, row_id: int, **fields: Any) -> None:
+        self._repo.record_purchase(self._conn, row_id, **fields)
+
+    def save_label(self, row_id: int, order_id: str, **fields: Any) -> None:
+        self._repo.save_label(self._conn, row_id, order_id, **fields)
+
+    def known_amazon_ids(self, order_id: str) -> set[str]:
+        return self._repo.known_amazon_ids(order_id, self._conn)
+
+    def for_orders(self, order_ids: Sequence[str]) -> dict[str, list[ShipmentRecord]]:
+        return self._repo.for_orders(order_ids, self._conn)
+
+
 class AuditInTransaction:
     def __init__(self, log: AuditLog, conn: Connection) -> None:
         self._log = log
@@ -141,6 +169,7 @@ class UnitOfWork:
         audit: AuditLog,
         checkpoint: Callable[[], object],
         reports: ReportRepository | None = None,
+        shipments: ShipmentRepository | None = None,
     ) -> None:
         self.connection = conn
         self.orders = OrdersInTransaction(orders, conn)
@@ -149,6 +178,7 @@ class UnitOfWork:
         self.settings = SettingsInTransaction(settings, conn)
         self.audit = AuditInTransaction(audit, conn)
         self.retention = RetentionInTransaction(self)
+        self.shipments = ShipmentsInTransaction(shipments or ShipmentRepository(conn.engine), conn)
         self.reports = ReportsInTransaction(reports or ReportRepository(conn.engine), conn)
         self.checkpoint = checkpoint
         self._after: list[Callable[[], object]] = []
