@@ -1,0 +1,3 @@
+"""Headless subcommand groups: each module exposes ``add_parser(subparsers, common)`` (light
+imports only) and ``run(started, args, endpoint, creds)``, which calls the same services as
+the window."""
