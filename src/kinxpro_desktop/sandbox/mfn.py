@@ -348,7 +348,7 @@ def create_shipment(state: SimState, req: Request) -> Response:
                 "FileContents": {
                     "Contents": base64.b64encode(gzip.compress(content, mtime=0)).decode("ascii"),
                     "FileType": mime,
-                    "Checksum": _checksum(state, "createShipment", content),
+                    "Checksum": _checksum(content),
                 },
                 "LabelFormat": label_format,
             },
@@ -375,18 +375,31 @@ def create_shipment(state: SimState, req: Request) -> Response:
         state.world.add_stage(order, now, "Shipped")
     with state.lock:
         state.shipments[shipment_id] = Shipment(shipment_id, order.order_id, payload)
-    return json_response(200, {"payload": _public_new(payload)}, [order.order_id])
+    return json_response(
+        200, {"payload": _answer(state, "createShipment", payload)}, [order.order_id]
+    )
 
 
 def _public_new(payload: JsonObj) -> JsonObj:
     return {k: v for k, v in payload.items() if not k.startswith("_")}
 
 
-def _checksum(state: SimState, operation: str, content: bytes) -> str:
-    """base64(md5(label)); a pending ``checksum-mismatch`` fault sends a wrong one."""
-    if state.faults.take(operation, frozenset({"checksum-mismatch"})) is not None:
-        content = b"not the label" + content
+def _checksum(content: bytes) -> str:
     return base64.b64encode(hashlib.md5(content).digest()).decode("ascii")  # noqa: S324
+
+
+def _answer(state: SimState, operation: str, payload: JsonObj) -> JsonObj:
+    """The payload as sent (private keys dropped); a pending ``checksum-mismatch`` fault for
+    `operation` spoils this one answer's label checksum (the stored shipment keeps the right
+    one, so getShipment downloads it intact)."""
+    out = _public_new(payload)
+    label = out.get("Label")
+    if not isinstance(label, dict) or not isinstance(label.get("FileContents"), dict):
+        return out
+    if state.faults.take(operation, frozenset({"checksum-mismatch"})) is not None:
+        wrong = dict(label["FileContents"], Checksum=_checksum(b"not the label"))
+        out["Label"] = dict(label, FileContents=wrong)
+    return out
 
 
 def _void_deadline(shipment: Shipment) -> float:
@@ -428,13 +441,9 @@ def get_shipment(state: SimState, req: Request) -> Response:
     with state.lock:
         shipment = _shipment(state, req.params["shipmentId"])
         payload = _public(shipment, now)
-    label = payload.get("Label")
-    has_file = isinstance(label, dict) and isinstance(label.get("FileContents"), dict)
-    if has_file and state.faults.take("getShipment", frozenset({"checksum-mismatch"})):
-        assert isinstance(label, dict)
-        wrong = base64.b64encode(hashlib.md5(b"not the label").digest()).decode("ascii")  # noqa: S324
-        payload["Label"] = dict(label, FileContents=dict(label["FileContents"], Checksum=wrong))
-    return json_response(200, {"payload": payload}, [shipment.order_id])
+    return json_response(
+        200, {"payload": _answer(state, "getShipment", payload)}, [shipment.order_id]
+    )
 
 
 def cancel_shipment(state: SimState, req: Request) -> Response:

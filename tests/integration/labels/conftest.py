@@ -22,6 +22,7 @@ from kinxpro_desktop.services.labels import LabelService
 from kinxpro_desktop.services.sync import SyncService
 from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.store.database import Database
+from tests.integration.printing.conftest import cups, private_cups  # noqa: F401 (fixtures)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SCALE = 300.0
