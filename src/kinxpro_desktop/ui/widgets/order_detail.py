@@ -83,7 +83,8 @@ class OrderDetailPane(QWidget):
         self.items.verticalHeader().setVisible(False)
         self.items.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.items.setWordWrap(False)
-        layout.addWidget(self.items, 1)
+        layout.addWidget(self.items)
+        self._fit_items(0)
 
         totals = QFormLayout()
         totals.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -130,7 +131,15 @@ class OrderDetailPane(QWidget):
         buttons.addStretch(1)
         bl.addRow(buttons)
         layout.addWidget(buyer)
+        layout.addStretch(1)
         self.show_detail(None)
+
+    def _fit_items(self, rows: int) -> None:
+        """The items table is as tall as its rows (3 to 8 visible), not a blank expanse."""
+        row_h = self.items.verticalHeader().defaultSectionSize()
+        header_h = self.items.horizontalHeader().sizeHint().height()
+        shown = min(max(rows, 3), 8)
+        self.items.setFixedHeight(header_h + row_h * shown + 2 * self.items.frameWidth() + 2)
 
     # -- showing ---------------------------------------------------------------------------
     def loading(self, order_id: str) -> None:
@@ -190,6 +199,7 @@ class OrderDetailPane(QWidget):
             )
         )
         self.items.setRowCount(len(o.items))
+        self._fit_items(len(o.items))
         for row, item in enumerate(o.items):
             values = (
                 (item.sku, False),

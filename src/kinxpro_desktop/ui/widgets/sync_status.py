@@ -35,6 +35,7 @@ class SyncStatus(QWidget):
         self._controller = controller
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
         self.phase = QLabel("")
         self.phase.setObjectName("syncPhase")
         self.bar = QProgressBar()
