@@ -81,6 +81,7 @@ def test_empty_states_match_not_connected_then_syncing(qtbot, make_ctx, empty_da
     orders, listings = window.orders_tab, window.listings_tab
     qtbot.waitUntil(lambda: orders.count_label.text() == "0 orders", timeout=5000)
     assert "Account ▸ Connect" in orders.empty.body  # not connected: say how
+    assert "Connect an account" in window.labels_tab.body
     try:
         c.start()  # the first (demo) sync starts at once
         qtbot.waitUntil(runner.started.is_set, timeout=5000)
@@ -94,6 +95,8 @@ def test_empty_states_match_not_connected_then_syncing(qtbot, make_ctx, empty_da
         qtbot.waitUntil(lambda: orders.empty.state == "connected", timeout=5000)
         assert "Account ▸ Connect" not in orders.empty.body
         assert "Sync now" in orders.empty.body
+        for tab in (window.labels_tab, window.reports_tab):  # connected: no "connect first"
+            assert "Connect an account" not in tab.body
     finally:
         runner.release.set()
         assert c.stop(10_000)

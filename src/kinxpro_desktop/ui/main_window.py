@@ -59,11 +59,13 @@ class MainWindow(QMainWindow):
         self.listings_tab = ListingsTab(ctx)
         self.orders_tab = OrdersTab(ctx)
         self.privacy_tab = PrivacyTab(ctx)
+        self.labels_tab = EmptyStateTab("Labels")
+        self.reports_tab = EmptyStateTab("Reports")
         pages: list[QWidget] = [
             self.listings_tab,
             self.orders_tab,
-            EmptyStateTab("Labels"),
-            EmptyStateTab("Reports"),
+            self.labels_tab,
+            self.reports_tab,
             self.privacy_tab,
         ]
         for page, name, icon_name in zip(pages, TAB_NAMES, TAB_ICONS, strict=True):
@@ -170,6 +172,8 @@ class MainWindow(QMainWindow):
         self.cancel_sync_action.setEnabled(sync.running)
         self.sync_action.setToolTip("" if sync.connected else NO_ACCOUNT)
         self.sync_status.set_connected(sync.connected)
+        for tab in (self.labels_tab, self.reports_tab):
+            tab.set_state("connected" if sync.connected else "not_connected")
 
     def about_text(self) -> str:
         return (

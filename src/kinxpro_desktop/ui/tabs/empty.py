@@ -51,6 +51,11 @@ EMPTY_STATES: dict[str, dict[str, tuple[str, str]]] = {
             "orders, then print them as PDF or on a 4x6 thermal printer (ZPL). Connect an "
             "account and sync orders first.",
         ),
+        "connected": (
+            "No shipping labels yet",
+            "Buying and printing FBM shipping labels is not in this version yet. Orders you "
+            "still have to ship are in the Orders tab: tick Needs shipping.",
+        ),
     },
     "Reports": {
         "not_connected": (
@@ -58,6 +63,11 @@ EMPTY_STATES: dict[str, dict[str, tuple[str, str]]] = {
             "Amazon reports (listings, orders, inventory, sales and traffic, settlement) are "
             "downloaded and charted here, with export to CSV, XLSX and PDF. Connect an account "
             "to request your first report.",
+        ),
+        "connected": (
+            "No reports yet",
+            "Requesting and charting Amazon reports is not in this version yet. Your synced "
+            "orders and listings are in the Orders and Listings tabs.",
         ),
     },
 }
