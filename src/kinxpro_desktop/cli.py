@@ -11,24 +11,27 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop._version import __version__
+from kinxpro_desktop.cli_account import add_account_parser
 from kinxpro_desktop.core.dbkey import KEY_SOURCES
 from kinxpro_desktop.core.errors import UserError, safe_traceback
 from kinxpro_desktop.core.passphrase import MIN_PASSPHRASE, PASSPHRASE_ENV, check_new_passphrase
-from kinxpro_desktop.paths import AppPaths, folder_error, resolve_paths, shown
+from kinxpro_desktop.demo import DEMO_SYNC_INTERVAL_MS, demo_paths, demo_target
+from kinxpro_desktop.paths import AppPaths, folder_error, resolve_paths
 
 if TYPE_CHECKING:
     from kinxpro_desktop.core.credentials import SpApiCredentials
     from kinxpro_desktop.services.startup import Started
+
+__all__ = ["build_parser", "demo_target", "main", "passphrase_source"]
 
 log = logging.getLogger("kinxpro_desktop.cli")
 EXIT_INTERRUPTED = 130
@@ -102,44 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
         "retention", parents=[common], help="show or set the retention period in days"
     )
     retention.add_argument("days", nargs="?", help="new period, 1 to 30 days")
-    _add_account(sub, common)
+    add_account_parser(sub, common)
     sub.add_parser(
         "sandbox",
         add_help=False,
         help="run the local SP-API simulator (demo and tests); `sandbox --help` for options",
     )
     return parser
-
-
-def _add_account(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    account = sub.add_parser(
-        "account", parents=[common], help="connect, show (masked) or disconnect the Amazon account"
-    )
-    actions = account.add_subparsers(dest="account_command", metavar="ACTION", required=True)
-    connect = actions.add_parser(
-        "connect",
-        parents=[common],
-        help="test and save the account; the client id, secret and refresh token are read "
-        "from standard input (one per line), a terminal prompt, or --from-json",
-    )
-    connect.add_argument("--seller-id", help="merchant token (Seller Central ▸ Account Info)")
-    connect.add_argument("--region", choices=("NA", "EU", "FE"), help="SP-API region (NA)")
-    connect.add_argument(
-        "--marketplace",
-        action="append",
-        metavar="ID",
-        help="marketplace id or country code (repeatable; default: the region's first)",
-    )
-    connect.add_argument(
-        "--from-json",
-        metavar="FILE",
-        help="read a JSON object with lwa_client_id, lwa_client_secret, refresh_token, "
-        "seller_id, region, marketplaces from FILE (- for standard input)",
-    )
-    actions.add_parser("show", parents=[common], help="print the account with secrets masked")
-    actions.add_parser("disconnect", parents=[common], help="remove the saved credentials")
 
 
 # -- secrets from the environment, a pipe or a terminal, never from argv ----------------------
@@ -167,48 +139,6 @@ def passphrase_source(env_value: str | None) -> Callable[[bool], str]:
         return getpass.getpass("Database passphrase: ")
 
     return ask
-
-
-def read_account_fields(args: argparse.Namespace, stdin: TextIO) -> dict[str, object]:
-    fields: dict[str, object] = {}
-    if args.from_json:
-        try:
-            if args.from_json == "-":
-                raw = stdin.read(1_000_000)
-            else:
-                raw = Path(args.from_json).read_text(encoding="utf-8")[:1_000_000]
-            data = json.loads(raw)
-        except OSError as exc:
-            raise UserError(f"Cannot read {shown(args.from_json)}: {exc.strerror}.") from None
-        except ValueError:
-            raise UserError(
-                "--from-json: the input is not a JSON object (keys lwa_client_id, "
-                "lwa_client_secret, refresh_token, seller_id, region, marketplaces)."
-            ) from None
-        if not isinstance(data, dict):
-            raise UserError("--from-json: the input must be one JSON object.")
-        fields.update(data)
-    elif stdin.isatty():
-        fields["lwa_client_id"] = input("LWA client id: ")
-        fields["lwa_client_secret"] = getpass.getpass("LWA client secret: ")
-        fields["refresh_token"] = getpass.getpass("Refresh token: ")
-    else:
-        lines = [line.strip() for line in stdin.read(100_000).splitlines() if line.strip()]
-        if len(lines) < 3:
-            raise UserError(
-                "account connect reads three lines from standard input: the LWA client id, "
-                "the client secret and the refresh token (or use --from-json -). "
-                "Nothing was saved."
-            )
-        keys = ("lwa_client_id", "lwa_client_secret", "refresh_token")
-        fields.update(zip(keys, lines[:3], strict=True))
-    if args.seller_id:
-        fields["seller_id"] = args.seller_id
-    if args.region:
-        fields["region"] = args.region
-    if args.marketplace:
-        fields["marketplaces"] = list(args.marketplace)
-    return fields
 
 
 # -- commands over the store ---------------------------------------------------------------
@@ -274,106 +204,6 @@ def cmd_retention(started: Started, value: str | None) -> int:
     return 0
 
 
-def cmd_account(started: Started, args: argparse.Namespace, endpoint: str | None) -> int:
-    from kinxpro_desktop.services import account
-
-    session = started.session
-    if args.account_command == "show":
-        for line in account.show_account(session.secrets, session.db, "cli").lines():
-            print(line)
-        return 0
-    if args.account_command == "disconnect":
-        had = account.disconnect_account(session.secrets, session.db, "cli")
-        print("Amazon account disconnected." if had else "No Amazon account was connected.")
-        return 0
-    fields = read_account_fields(args, sys.stdin)
-    account.credentials_from(fields)  # shape errors first, before anything goes to Amazon
-    print(f"{PROG}: testing the connection with Amazon…", file=sys.stderr)
-    creds, _info = account.connect_account(
-        session.secrets, session.db, fields, "cli", endpoint=endpoint
-    )
-    from kinxpro_desktop.core.marketplaces import label
-
-    markets = ", ".join(label(m) for m in creds.marketplaces)
-    print(
-        f"Connected seller {creds.seller_id} ({creds.region}: {markets}); credentials kept in "
-        f"{session.secrets.backend_name}."
-    )
-    return 0
-
-
-# -- demo ------------------------------------------------------------------------------------
-DEMO_TIME_SCALE = 30.0  # simulated Amazon runs 30x faster, so the demo feels live
-DEMO_SYNC_INTERVAL_MS = 60_000
-
-
-@contextmanager
-def demo_target(
-    endpoint: str | None, folder: Path | None = None
-) -> Iterator[tuple[str, SpApiCredentials]]:
-    """(endpoint, demo credentials): the simulator at `endpoint`, or one started in-process
-    (with `folder`, the demo data folder: the same world and clock as the last run there)."""
-    if endpoint is not None:
-        yield published_credentials(endpoint)
-        return
-    from kinxpro_desktop.sandbox import Simulator
-
-    if folder is not None:
-        sim = Simulator.in_folder(folder, time_scale=DEMO_TIME_SCALE).start()
-    else:
-        sim = Simulator(time_scale=DEMO_TIME_SCALE).start()
-    try:
-        yield sim.base_url, _demo_credentials(vars(sim.credentials))
-    finally:
-        sim.stop()
-
-
-def _demo_credentials(c: dict[str, Any]) -> SpApiCredentials:
-    from kinxpro_desktop.core.credentials import SpApiCredentials
-
-    return SpApiCredentials(
-        lwa_client_id=str(c["client_id"]),
-        lwa_client_secret=str(c["client_secret"]),
-        refresh_token=str(c["refresh_token"]),
-        region="NA",
-        marketplaces=tuple(str(m) for m in c["marketplace_ids"]),
-        seller_id=str(c["seller_id"]),
-    )
-
-
-def published_credentials(endpoint: str) -> tuple[str, SpApiCredentials]:
-    """The demo credentials a running simulator publishes at /_sandbox/credentials."""
-    import urllib.request
-
-    from kinxpro_desktop.spapi.egress import check_endpoint
-
-    base = check_endpoint(endpoint)
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
-    try:
-        with opener.open(f"{base}/_sandbox/credentials", timeout=10) as resp:
-            body = json.loads(resp.read(100_000))
-        creds = {
-            "client_id": body["clientId"],
-            "client_secret": body["clientSecret"],
-            "refresh_token": body["refreshToken"],
-            "seller_id": body["sellerId"],
-            "marketplace_ids": body["marketplaceIds"],
-        }
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(
-            f"The simulator at {base} did not publish its demo credentials "
-            f"({type(exc).__name__}). Start one with `{PROG} sandbox` and pass the URL it "
-            "prints to --endpoint, or leave --endpoint out to use the built-in demo."
-        ) from None
-    return base, _demo_credentials(creds)
-
-
-def demo_paths(data_dir: str | None) -> AppPaths:
-    """Demo data never mixes with the seller's own: DIR/demo (and its own keyring entries)."""
-    root = resolve_paths(data_dir).data_dir
-    return resolve_paths(root / "demo")
-
-
 # -- the front door --------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, dispatch, and turn every failure into one line (`__main__` hardens first)."""
@@ -435,6 +265,8 @@ def _dispatch(
         if args.command == "sync":
             return _with_store(paths, args, secret, lambda s: cmd_sync(s, endpoint, creds))
         if args.command == "account":
+            from kinxpro_desktop.cli_account import cmd_account
+
             return _with_store(paths, args, secret, lambda s: cmd_account(s, args, endpoint))
     raise AssertionError(f"unhandled command {args.command}")
 

@@ -18,7 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from kinxpro_desktop.core.dbkey import KEY_SOURCES, KEYRING, PASSPHRASE
-from kinxpro_desktop.core.errors import DatabaseDamaged, DiskFull, UserError, WrongKey
+from kinxpro_desktop.core.errors import (
+    DatabaseDamaged,
+    DiskFull,
+    MigrationFailed,
+    UserError,
+    WrongKey,
+    safe_traceback,
+)
 from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, check_new_passphrase
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.store.database import Database
@@ -221,8 +228,10 @@ def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
     """Marker first, the database built and migrated aside, then moved into place."""
     folder = loc.database.parent
     for stale in folder.glob(f"{loc.database.name}{CREATING_PREFIX}*"):
-        if not stale.name.endswith(("-wal", "-shm", "-journal")):
-            _remove_store_files(stale)
+        try:
+            stale.unlink()  # what an interrupted first run left aside; never the real store
+        except OSError:
+            log.warning("could not remove %s", stale.name)
     aside = loc.database.with_name(f"{loc.database.name}{CREATING_PREFIX}{os.getpid()}")
     try:
         _write_atomic(loc.key_mode_file, mode + "\n")
@@ -247,6 +256,12 @@ def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
             from kinxpro_desktop.paths import folder_error
 
             raise folder_error(folder, exc) from None
+        if isinstance(exc, MigrationFailed):
+            log.error("creating the store failed\n%s", safe_traceback(exc))
+            raise MigrationFailed(
+                f"Creating the new database in {folder} failed ({type(exc.__cause__).__name__}); "
+                "nothing was left behind. Send the log file to support."
+            ) from None
         raise
     return Database.open(loc.database, key)
 
