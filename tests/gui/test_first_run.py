@@ -107,6 +107,19 @@ def test_first_run_without_keyring_ends_in_the_main_window(
     assert app_paths.database.exists()
 
 
+def test_make_run_without_keyring_ends_in_the_demo_window(tmp_path: Path, play, no_keyring) -> None:  # type: ignore[no-untyped-def]
+    """`make run` is `kinxpro-desktop --demo`: the whole front door, simulator included."""
+    from kinxpro_desktop import cli
+
+    user = User([GOOD])
+    rc = play(user, lambda: cli.main(["--data-dir", str(tmp_path / "data"), "--demo"]))
+    assert user.window_shown, f"the app quit before its window showed; saw {user.seen}"
+    assert rc == 0
+    assert "Demo" in user.window_title
+    assert (tmp_path / "data" / "demo" / "kinxpro.db").exists()
+    assert not (tmp_path / "data" / "kinxpro.db").exists()
+
+
 def test_wrong_then_right_passphrase_ends_in_the_main_window(
     app_paths: AppPaths, play, no_keyring
 ) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +152,22 @@ def test_gui_takes_the_passphrase_from_the_environment(
     assert user.window_shown, user.seen
     assert rc == 0
     assert user.seen == []  # no dialog at all
+
+
+def test_window_takes_kinxpro_passphrase_and_removes_it_from_the_environment(  # type: ignore[no-untyped-def]
+    app_paths: AppPaths, play, no_keyring, monkeypatch
+) -> None:
+    import os
+
+    from kinxpro_desktop import cli
+
+    open_session(StoreLocation.of(app_paths), prefer=PASSPHRASE, passphrase=lambda _n: GOOD).close()
+    monkeypatch.setenv("KINXPRO_PASSPHRASE", GOOD)
+    user = User([])
+    rc = play(user, lambda: cli.main(["--data-dir", str(app_paths.data_dir)]))
+    assert user.window_shown, user.seen
+    assert rc == 0 and user.seen == []
+    assert "KINXPRO_PASSPHRASE" not in os.environ
 
 
 def test_bad_data_folder_shows_a_dialog_and_exits_2(tmp_path: Path, play) -> None:  # type: ignore[no-untyped-def]
