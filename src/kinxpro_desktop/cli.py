@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("days", nargs="?", help="new period, 1 to 30 days")
     add_account_parser(sub, common)
+    from kinxpro_desktop.commands import labels as labels_command
+
+    labels_command.add_parser(sub, common)
     sub.add_parser(
         "sandbox",
         add_help=False,
@@ -262,6 +265,12 @@ def _dispatch(
     if args.command == "retention":
         return _with_store(paths, args, secret, lambda s: cmd_retention(s, args.days))
     with _target(args) as (endpoint, creds):
+        if args.command == "labels":
+            from kinxpro_desktop.commands import labels as labels_command
+
+            return _with_store(
+                paths, args, secret, lambda s: labels_command.run(s, args, endpoint, creds)
+            )
         if args.command == "sync":
             return _with_store(paths, args, secret, lambda s: cmd_sync(s, endpoint, creds))
         if args.command == "account":

@@ -65,6 +65,17 @@ VOID_WINDOWS_KEY = "labels.void_windows"
 #: days a label can be voided, per carrier ("*": any other); Amazon publishes none, these are
 #: the simulator's values, and the seller can change them
 DEFAULT_VOID_WINDOWS = {"USPS": 28.0, "*": 1.0}
+#: the demo seller's warehouse (demo mode only; a real seller enters their own address)
+DEMO_SHIP_FROM: Json = {
+    "Name": "Kinxpro Demo Warehouse",
+    "AddressLine1": "400 Pine St",
+    "City": "Seattle",
+    "StateOrProvinceCode": "WA",
+    "PostalCode": "98101",
+    "CountryCode": "US",
+    "Email": "shipping@kinxpro.example",
+    "Phone": "2065550100",
+}
 LOST = (
     "Amazon's answer to the label purchase for order {order} was lost. Kinxpro did not buy "
     "again: it checks Amazon first and has not found a label yet. Wait a few minutes and try "
@@ -93,6 +104,10 @@ class LabelService:
         self._ship_from_default = ship_from_default
         self.unknown_grace = unknown_grace
         self.packages = PackagePresets(db)
+
+    @property
+    def db(self) -> Database:
+        return self._db
 
     def gateway(self) -> SpApiGateway:
         return self._connection.gateway()
