@@ -100,8 +100,40 @@ def test_geometry_and_last_tab_are_remembered_without_data(qtbot, make_ctx, app_
     assert second.tabs.currentIndex() == 3
     assert (second.size().width(), second.size().height()) == (700, 500)
     stored = QSettings(str(app_paths.ui_state_file), QSettings.Format.IniFormat)
-    assert sorted(stored.allKeys()) == ["window/geometry", "window/state", "window/tab"]
+    assert sorted(stored.allKeys()) == [
+        "listings/header",
+        "orders/header",
+        "orders/split",
+        "window/geometry",
+        "window/state",
+        "window/tab",
+    ]
     assert MARKER.encode() not in app_paths.ui_state_file.read_bytes()
+
+
+def test_column_widths_sort_and_splitter_are_remembered(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    ctx = make_ctx()
+    first = MainWindow(ctx)
+    qtbot.addWidget(first)
+    first.show()
+    first.orders_tab.table.setColumnWidth(0, 222)
+    first.orders_tab.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)  # total, smallest first
+    first.orders_tab.split.setSizes([700, 500])
+    sizes = first.orders_tab.split.sizes()
+    first.close()
+    second = MainWindow(ctx)
+    qtbot.addWidget(second)
+    second.show()
+    header = second.orders_tab.table.horizontalHeader()
+    assert second.orders_tab.table.columnWidth(0) == 222
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        4,
+        Qt.SortOrder.AscendingOrder,
+    )
+    assert second.orders_tab.model.sort_order == ("total", False)
+    assert second.orders_tab.split.sizes() == sizes
 
 
 def test_bad_stored_tab_falls_back_to_the_first(qtbot, make_ctx, app_paths) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -270,11 +272,30 @@ class MainWindow(QMainWindow):
         index = int(tab) if tab.isdigit() else 0
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
+        # column widths and order, sort column, the Orders splitter (a bad value is ignored)
+        for key, _save, restore in self._view_states():
+            value = self.ui_state.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def _view_states(
+        self,
+    ) -> list[tuple[str, Callable[[], QByteArray], Callable[[QByteArray], bool]]]:
+        orders_header = self.orders_tab.table.horizontalHeader()
+        listings_header = self.listings_tab.table.horizontalHeader()
+        split = self.orders_tab.split
+        return [
+            ("orders/header", orders_header.saveState, orders_header.restoreState),
+            ("orders/split", split.saveState, split.restoreState),
+            ("listings/header", listings_header.saveState, listings_header.restoreState),
+        ]
 
     def save_state(self) -> None:
         self.ui_state.setValue("window/geometry", self.saveGeometry())
         self.ui_state.setValue("window/state", self.saveState())
         self.ui_state.setValue("window/tab", self.tabs.currentIndex())
+        for key, save, _restore in self._view_states():
+            self.ui_state.setValue(key, save())
         self.ui_state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
