@@ -74,6 +74,7 @@ class FeedTracker:
         by_market: dict[str, list[_Item]] = {}
         for item in items:
             by_market.setdefault(item.marketplace_id, []).append(item)
+        created: list[Json] = []
         for marketplace_id, chosen in by_market.items():
             cancel.check()
             messages = [
@@ -139,6 +140,9 @@ class FeedTracker:
             record = {**record, "feed_id": feed_id, "phase": "processing"}
             self._replace(record, record)
             self._save(self._records(), [*self._known(), feed_id])
+            created.append(record)
+        # every marketplace's feed is created first, so Amazon processes them side by side
+        for record in created:
             self._track(record, cancel, progress, report)
 
     @staticmethod
