@@ -79,6 +79,7 @@ class AuditEvent(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     CREDENTIALS_CHANGED = "credentials_changed"
     CREDENTIALS_REMOVED = "credentials_removed"
+    CREDENTIALS_SHOWN = "credentials_shown"  # `account show` (masked)
     REVEAL = "reveal"
     SYNC = "sync"
     PII_FETCH = "pii_fetch"

@@ -13,6 +13,7 @@ from kinxpro_desktop.core import marketplaces
 from kinxpro_desktop.core.credentials import REGIONS, SpApiCredentials, client_id_problem
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.sync import AccountInfo
+from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.vault.credentials import (
     forget_credentials,
@@ -107,7 +108,7 @@ def save_account(
     """Keep the credentials in the secret store and audit the change (ids only, no secret)."""
     save_credentials(secret_store, creds)
     db.audit.append(
-        "credentials_changed",
+        AuditEvent.CREDENTIALS_CHANGED,
         actor,
         (creds.seller_id,) if creds.seller_id else (),
         {
@@ -176,7 +177,7 @@ class AccountView:
 
 def show_account(secret_store: SecretStore, db: Database, actor: str) -> AccountView:
     creds = load_credentials(secret_store)
-    db.audit.append("credentials_shown", actor, (), {"connected": creds is not None})
+    db.audit.append(AuditEvent.CREDENTIALS_SHOWN, actor, (), {"connected": creds is not None})
     if creds is None:
         return AccountView(False, secret_store.backend_name)
     return AccountView(
@@ -200,7 +201,7 @@ def disconnect_account(secret_store: SecretStore, db: Database, actor: str) -> b
     had = secret_store.get("spapi-credentials") is not None
     forget_credentials(secret_store)
     db.audit.append(
-        "credentials_removed",
+        AuditEvent.CREDENTIALS_REMOVED,
         actor,
         (creds.seller_id,) if creds is not None and creds.seller_id else (),
         {"kept_in": secret_store.backend_name, "had_credentials": had},

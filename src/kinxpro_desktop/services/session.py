@@ -28,6 +28,7 @@ from kinxpro_desktop.core.errors import (
 )
 from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, check_new_passphrase
 from kinxpro_desktop.core.retention import utcnow
+from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.engine import PAGE_SIZE, check_file
 from kinxpro_desktop.store.secrets_repo import SecretsRepository
@@ -315,16 +316,16 @@ def open_session(
             secrets_store = DatabaseSecretStore(SecretsRepository(db.engine), PASSPHRASE_STORE_NAME)
         failures, odd = _take_failures(loc)
         for failure in failures:
-            db.audit.append("unlock_failed", "unknown", (), dict(failure))
+            db.audit.append(AuditEvent.UNLOCK_FAILED, Actor.UNKNOWN, (), dict(failure))
         if odd:
             db.audit.append(
-                "security_alert",
-                "system",
+                AuditEvent.SECURITY_ALERT,
+                Actor.SYSTEM,
                 (),
                 {"alert": "the failed-unlock record held malformed entries; they were dropped"},
             )
         db.audit.append(
-            "unlock", actor, (), {"key_source": key.source, "created": creating}, at=now()
+            AuditEvent.UNLOCK, actor, (), {"key_source": key.source, "created": creating}, at=now()
         )
     except BaseException:
         db.close()
