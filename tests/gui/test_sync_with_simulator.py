@@ -93,3 +93,50 @@ def test_a_failing_sync_shows_its_message(qtbot, window, sim) -> None:  # type: 
     assert window.sync_status.phase.text() == "Sync failed"
     assert "Sync failed" in window.sync_status.health.text()
     assert controller.health.next_attempt is not None  # still scheduled
+
+
+def test_a_second_sync_keeps_the_sellers_place(qtbot, window, sim) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QItemSelectionModel
+
+    from kinxpro_desktop.ui.tabs.orders import MASKED
+
+    controller = window._ctx.sync
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        window.sync_action.trigger()
+    tab = window.orders_tab
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: tab.model.row_object(0) is not None, timeout=10_000)
+    held = None
+    for row in range(min(tab.model.rowCount(), 200)):
+        qtbot.waitUntil(lambda r=row: tab.model.row_object(r) is not None, timeout=5000)
+        if tab.model.row_object(row).has_buyer_data:
+            held = row
+            break
+    assert held is not None, "the simulator has merchant orders to ship"
+    order_id = tab.model.key_at(held)
+    tab.table.selectionModel().select(
+        tab.model.index(held, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    qtbot.waitUntil(lambda: tab.detail.detail is not None, timeout=5000)
+    tab.detail.reveal_button.click()
+    qtbot.waitUntil(lambda: tab.detail.name_label.text() != MASKED, timeout=5000)
+    revealed = tab.detail.name_label.text()
+    resets: list[bool] = []
+    tab.model.modelReset.connect(lambda: resets.append(True))
+    loaded: list[int] = []
+    tab.model.loaded.connect(loaded.append)
+    before = tab.model.rowCount()
+    sim.advance(3 * 3600)  # new orders arrive at Amazon, others move on
+    with qtbot.waitSignal(controller.finished, timeout=60_000) as done:
+        window.sync_action.trigger()  # the scheduled sync, every 5 minutes (60 s in the demo)
+    assert done.args[0].orders_upserted > 0
+    qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
+    qtbot.wait(100)
+    assert tab.model.rowCount() > before
+    selected = tab.table.selectionModel().selectedRows()
+    assert [tab.model.key_at(i.row()) for i in selected] == [order_id]
+    assert tab.detail.order_id == order_id
+    assert tab.detail.name_label.text() == revealed
+    assert resets == []
