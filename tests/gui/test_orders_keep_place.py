@@ -304,3 +304,24 @@ def test_a_retention_wipe_updates_the_buyer_data_column(qtbot, make_ctx, databas
     qtbot.waitUntil(lambda: not tab.detail.reveal_button.isEnabled(), timeout=5000)
     assert "Deleted under the 30-day policy" in tab.detail.buyer_note.text()
     assert tab.model.index(0, 8).data() == "Held"  # inside the window: kept
+
+
+def test_in_place_refresh_passes_the_model_tester(qtbot, qtmodeltester, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    window = orders_window(qtbot, make_ctx())
+    tab = window.orders_tab
+    qtmodeltester.check(tab.model, force_py=True)  # keeps watching the signals below
+    newer_order(database, minutes=5)
+    newer_order(database, minutes=9)
+    gone = tab.model.key_at(10)
+    with database.engine.begin() as conn:
+        conn.execute(orders.delete().where(orders.c.order_id == gone))
+        target = tab.model.key_at(20)
+        conn.execute(  # moves far down the list
+            update(orders)
+            .where(orders.c.order_id == target)
+            .values(purchase_date="2020-01-01T00:00:00.000000Z")
+        )
+    window._ctx.events.data_changed.emit(Changes.everything())
+    wait_rows(qtbot, tab, 61)
+    qtbot.waitUntil(lambda: tab.model.key_at(60) == target, timeout=5000)
+    assert tab.model.row_of(gone) is None
