@@ -100,3 +100,17 @@ def test_empty_states_match_not_connected_then_syncing(qtbot, make_ctx, empty_da
     finally:
         runner.release.set()
         assert c.stop(10_000)
+
+
+def test_every_dialog_has_a_close_or_cancel_button(qtbot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    from kinxpro_desktop.ui.dialogs.connect import ConnectDialog
+
+    ctx = make_ctx()
+    for dialog in (RateLimitDialog(ctx.sync), ConnectDialog(ctx)):
+        qtbot.addWidget(dialog)
+        roles = {
+            box.buttonRole(b)
+            for box in dialog.findChildren(QDialogButtonBox)
+            for b in box.buttons()
+        }
+        assert roles & {QDialogButtonBox.ButtonRole.RejectRole}, type(dialog).__name__
