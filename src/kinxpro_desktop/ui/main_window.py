@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
         self.sync_action.setToolTip("" if sync.connected else NO_ACCOUNT)
         self.sync_status.set_connected(sync.connected)
         for tab in (self.labels_tab, self.reports_tab):
-            tab.set_state("connected" if sync.connected else "not_connected")
+            if isinstance(tab, EmptyStateTab):  # placeholders until the feature tab exists
+                tab.set_state("connected" if sync.connected else "not_connected")
 
     def about_text(self) -> str:
         return (
