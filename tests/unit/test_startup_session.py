@@ -205,3 +205,17 @@ def test_passphrase_is_derived_once_and_the_file_stays_a_plain_sqlcipher_passphr
     conn.execute("PRAGMA key = 'a long enough passphrase'")
     assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 1
     conn.close()
+
+
+def test_a_finished_store_never_replaces_one_that_appeared_meanwhile(tmp_path: Path) -> None:
+    from kinxpro_desktop.services.session import _move_in
+
+    aside, final = tmp_path / "kinxpro.db.creating-1", tmp_path / "kinxpro.db"
+    aside.write_bytes(b"new")
+    final.write_bytes(b"theirs")
+    with pytest.raises(UserError, match="Nothing was overwritten"):
+        _move_in(aside, final)
+    assert final.read_bytes() == b"theirs"
+    final.unlink()
+    _move_in(aside, final)
+    assert final.read_bytes() == b"new" and not aside.exists()

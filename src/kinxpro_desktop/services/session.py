@@ -126,12 +126,16 @@ def effective_key_mode(loc: StoreLocation, prefer: str | None) -> str:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _read_failures(loc: StoreLocation) -> tuple[list[dict[str, str]], bool]:
@@ -225,6 +229,26 @@ def _remove_store_files(path: Path) -> None:
             log.warning("could not remove %s%s", path.name, suffix)
 
 
+def _move_in(aside: Path, final: Path) -> None:
+    """Put the finished store in place, never over one that appeared meanwhile."""
+    try:
+        os.link(aside, final)  # atomic, and fails if `final` exists
+    except FileExistsError:
+        raise UserError(
+            f"A database appeared at {final} while this one was being created (another Kinxpro "
+            "on the same folder?). Nothing was overwritten; start Kinxpro again."
+        ) from None
+    except OSError:  # no hard links on this file system
+        if final.exists():
+            raise UserError(
+                f"A database appeared at {final} while this one was being created. Nothing was "
+                "overwritten; start Kinxpro again."
+            ) from None
+        os.replace(aside, final)
+        return
+    aside.unlink()
+
+
 def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
     """Marker first, the database built and migrated aside, then moved into place."""
     folder = loc.database.parent
@@ -240,7 +264,7 @@ def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
         os.chmod(aside, 0o600)
         with open(aside, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(aside, loc.database)
+        _move_in(aside, loc.database)
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
