@@ -325,3 +325,21 @@ def test_in_place_refresh_passes_the_model_tester(qtbot, qtmodeltester, make_ctx
     wait_rows(qtbot, tab, 61)
     qtbot.waitUntil(lambda: tab.model.key_at(60) == target, timeout=5000)
     assert tab.model.row_of(gone) is None
+
+
+def test_late_orders_get_a_late_chip(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    from kinxpro_desktop.ui.models.paged import CHIP_ROLE
+
+    window = orders_window(qtbot, make_ctx())
+    tab = window.orders_tab
+    late, due = tab.model.key_at(0), tab.model.key_at(1)
+    past = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with database.engine.begin() as conn:
+        conn.execute(update(orders).where(orders.c.order_id == late).values(ship_by=past))
+        conn.execute(update(orders).where(orders.c.order_id == due).values(ship_by=future))
+    window._ctx.events.data_changed.emit(Changes(orders=frozenset({late, due})))
+    qtbot.waitUntil(lambda: tab.model.index(0, 2).data() == "Late · Unshipped", timeout=5000)
+    assert tab.model.index(0, 2).data(CHIP_ROLE) == "late"
+    assert tab.model.index(1, 2).data(CHIP_ROLE) == "warn"  # merchant order to ship, not late
+    assert tab.model.index(1, 3).data() == fmt.local_date(datetime.fromisoformat(future))

@@ -98,14 +98,18 @@ class PagedTableModel(QAbstractTableModel):
             self.reload()
             return
         if not self.active:
-            previous = self._deferred
-            if previous is False or previous is None or changed is None:
-                self._deferred = None if previous is None or changed is None else changed
-            else:
-                assert isinstance(previous, frozenset)
-                self._deferred = previous | changed
+            self._defer(changed)
             return
         self._submit_keys(reset=False, changed=changed)
+
+    def _defer(self, changed: Ids) -> None:
+        previous = self._deferred
+        if previous is False:
+            self._deferred = changed
+        elif previous is None or changed is None:
+            self._deferred = None
+        elif isinstance(previous, frozenset):
+            self._deferred = previous | changed
 
     def set_active(self, active: bool) -> None:
         """Inactive models (hidden tabs) defer refreshes until shown again."""
@@ -263,6 +267,10 @@ class PagedTableModel(QAbstractTableModel):
                 changed_rows.append(self._pos[k])
         for first, last in _runs(sorted(changed_rows)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
+        if epoch != self._epoch:  # read before the latest change: read those rows again
+            for k in want:
+                if k in self._stale and k in self._pos:
+                    self._want(self._pos[k])
 
     # -- lookups --------------------------------------------------------------------------
     def row_object(self, row: int) -> Any | None:
