@@ -11,6 +11,7 @@ Nothing of the machine's own CUPS is touched, except the one file cups-pdf insis
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -282,5 +283,8 @@ def _stop(daemon: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             daemon.kill()
             daemon.wait(timeout=5)
+    # filters still running (a stuck ghostscript) die with the daemon's process group
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(daemon.pid, signal.SIGKILL)
     if daemon.stderr is not None:
         daemon.stderr.close()

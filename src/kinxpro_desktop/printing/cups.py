@@ -90,23 +90,15 @@ class CupsSpooler:
         except ipp.IppError as exc:
             raise self._submit_error(queue, exc) from None
 
-    def submit_pdfs(self, queue: str, documents: list[bytes], title: str, media: str) -> int:
+    def submit_pdf(self, queue: str, document: bytes, title: str, media: str) -> int:
         options: list[ipp.Attr] = [
             (ipp.IPP_TAGS["keyword"], "media", media),
             (ipp.IPP_TAGS["keyword"], "print-scaling", "none"),
             (ipp.IPP_TAGS["boolean"], "fit-to-page", False),
         ]
         try:
-            if len(documents) == 1:
-                return self.client.print_job(
-                    queue,
-                    documents[0],
-                    title=title,
-                    document_format="application/pdf",
-                    options=options,
-                )
-            return self.client.print_documents(
-                queue, documents, title=title, document_format="application/pdf", options=options
+            return self.client.print_job(
+                queue, document, title=title, document_format="application/pdf", options=options
             )
         except ipp.IppError as exc:
             raise self._submit_error(queue, exc) from None

@@ -24,8 +24,6 @@ from typing import Any
 
 # operations
 PRINT_JOB = 0x0002
-CREATE_JOB = 0x0005
-SEND_DOCUMENT = 0x0006
 CANCEL_JOB = 0x0008
 GET_JOB_ATTRIBUTES = 0x0009
 GET_JOBS = 0x000A
@@ -277,46 +275,6 @@ class IppClient:
             job_attrs=options,
         )
         return int(response.first(_JOB)["job-id"][0])
-
-    def print_documents(
-        self,
-        queue: str,
-        documents: list[bytes],
-        *,
-        title: str,
-        document_format: str,
-        options: list[Attr],
-    ) -> int:
-        """One job holding several documents, printed in order (Create-Job, Send-Document)."""
-        response = self.request(
-            CREATE_JOB,
-            f"/printers/{queue}",
-            [
-                (_URI, "printer-uri", self.printer_uri(queue)),
-                (_NAME, "requesting-user-name", self.user),
-                (_NAME, "job-name", title),
-            ],
-            job_attrs=options,
-        )
-        job_id = int(response.first(_JOB)["job-id"][0])
-        try:
-            for index, data in enumerate(documents):
-                self.request(
-                    SEND_DOCUMENT,
-                    f"/printers/{queue}",
-                    [
-                        (_URI, "printer-uri", self.printer_uri(queue)),
-                        (_INTEGER, "job-id", job_id),
-                        (_NAME, "requesting-user-name", self.user),
-                        (_MIME, "document-format", document_format),
-                        (_BOOLEAN, "last-document", index == len(documents) - 1),
-                    ],
-                    data,
-                )
-        except IppError:
-            self.purge_job(job_id)
-            raise
-        return job_id
 
     def jobs(self, queue: str, which: str, names: list[str]) -> list[dict[str, list[Any]]]:
         response = self.request(

@@ -1,10 +1,12 @@
 """The app's Printer: Qt paints PDF/PNG pages into a named QPrinter; raw bytes go to CUPS
 (IPP, the equivalent of ``lp -o raw`` from memory), a socket, or the Windows spooler.
 
-PDFs on CUPS go to the spooler as they are (vector, ``print-scaling=none``, the paper picked
-from the driver's sizes as for Qt): barcodes stay sharp at the printer's own resolution and
-no temporary file is made. ``render_pdf_with_qt=True`` (and every non-CUPS platform) paints
-them with QtPdf instead.
+A single PDF on CUPS goes to the spooler as it is (vector, ``print-scaling=none``, the paper
+picked from the driver's sizes as for Qt): barcodes stay sharp at the printer's own resolution
+and no temporary file is made. A batch is painted with QtPdf into one job, so it prints in
+queue order with nothing in between (a multi-document IPP job hangs backends that read one
+document, cups-pdf among them). ``render_pdf_with_qt=True`` and non-CUPS platforms always
+paint with QtPdf.
 
 No dialog is ever shown and nothing assumes the GUI thread: the task runner calls these
 methods on a worker thread (a QGuiApplication must exist, as it does in the app).
@@ -81,15 +83,15 @@ class SystemPrinter:
     def print_pdf(
         self, printer: str, documents: Sequence[bytes], page_size: PageSize, *, title: str
     ) -> PrintJob:
-        if self.spooler is not None and not self.render_pdf_with_qt:
+        if self.spooler is not None and not self.render_pdf_with_qt and len(documents) == 1:
             return self._spool_pdfs(printer, documents, page_size, title)
         return self._paint_job(printer, documents, page_size, title, render.paint_pdfs)
 
     def _spool_pdfs(
         self, name: str, documents: Sequence[bytes], page_size: PageSize, title: str
     ) -> PrintJob:
-        """The PDFs themselves, vector, as one multi-document job at the chosen paper size,
-        with scaling off: the CUPS filters rasterise at the printer's own resolution."""
+        """The PDF itself, vector, at the chosen paper size with scaling off: the CUPS filters
+        rasterise it at the printer's own resolution."""
         assert self.spooler is not None
         if not documents:
             raise PrintFailed("There is nothing to print: no document was given.")
@@ -100,7 +102,7 @@ class SystemPrinter:
             raise PrintFailed.no_such_printer(name, self._known())
         pages = sum(render.pdf_page_count(data, i) for i, data in enumerate(documents))
         media = render.media_keyword(render.pick_page_size(info, page_size))
-        job_id = self.spooler.submit_pdfs(name, list(documents), title, media)
+        job_id = self.spooler.submit_pdf(name, documents[0], title, media)
         return self.spooler.finish(name, job_id, pages, bytes_sent=sum(map(len, documents)))
 
     def print_png(
