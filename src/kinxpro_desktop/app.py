@@ -23,11 +23,13 @@ from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, new_passphrase_probl
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
 from kinxpro_desktop.resources import resource
-from kinxpro_desktop.services.connection import AccountSync
+from kinxpro_desktop.services.connection import AccountSync, Connection
+from kinxpro_desktop.services.labels_desk import LabelDesk
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, effective_key_mode
 from kinxpro_desktop.services.startup import Started, start
 from kinxpro_desktop.services.views import ViewService
+from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, NotConnected, SyncController
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
@@ -49,6 +51,7 @@ def build_context(
     sync: SyncController | None = None,
     accounts: AccountActions | None = None,
     switch_to_own_account: Callable[[], None] | None = None,
+    labels: LabelDesk | None = None,
 ) -> AppContext:
     return AppContext(
         paths=paths,
@@ -62,6 +65,17 @@ def build_context(
         sync=sync or SyncController(NotConnected()),  # not started: F5 says how to connect
         accounts=accounts or AccountActions(test=_no_accounts, save=_no_accounts),
         switch_to_own_account=switch_to_own_account or relaunch_own_account,
+        labels=labels or label_desk(privacy.db, Connection(None), demo=demo),
+    )
+
+
+def label_desk(db: Database, connection: Connection, *, demo: bool = False) -> LabelDesk:
+    """Labels over the account's Connection, printing to the system's printers."""
+    from kinxpro_desktop.printing.system import SystemPrinter
+    from kinxpro_desktop.services.labels import DEMO_SHIP_FROM
+
+    return LabelDesk(
+        db, connection, SystemPrinter(), ship_from_default=DEMO_SHIP_FROM if demo else None
     )
 
 
@@ -298,6 +312,7 @@ def _run_gui(
             switch_to_own_account=(
                 (lambda: relaunch_own_account(target.own_data_dir)) if target.demo else None
             ),
+            labels=label_desk(session.db, account.connection, demo=target.demo),
         )
         window = MainWindow(ctx)
         state.update(window=window, session=session, sync=controller)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.paths import AppPaths
+from kinxpro_desktop.services.labels_desk import LabelDesk
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
@@ -48,6 +49,7 @@ class AppContext:
     sync: SyncController  # exists even before an account is connected (then not started)
     accounts: AccountActions
     switch_to_own_account: Callable[[], None]  # demo mode: relaunch on the seller's own data
+    labels: LabelDesk  # queue, rates, buy, print, void (refuses until an account is connected)
     actor: str = "owner"
     demo: bool = False
     wipe_interval_ms: int = 15 * 60 * 1000

@@ -29,6 +29,7 @@ from kinxpro_desktop.ui.dialogs.rate_limits import RateLimitDialog
 from kinxpro_desktop.ui.style import apply_style, icon
 from kinxpro_desktop.ui.tabs.data_tab import DataTab
 from kinxpro_desktop.ui.tabs.empty import EmptyStateTab
+from kinxpro_desktop.ui.tabs.labels import LabelsTab
 from kinxpro_desktop.ui.tabs.listings import ListingsTab
 from kinxpro_desktop.ui.tabs.orders import OrdersTab
 from kinxpro_desktop.ui.tabs.privacy import PrivacyTab
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         self.listings_tab = ListingsTab(ctx)
         self.orders_tab = OrdersTab(ctx)
         self.privacy_tab = PrivacyTab(ctx)
-        self.labels_tab = EmptyStateTab("Labels")
+        self.labels_tab = LabelsTab(ctx)
         self.reports_tab = EmptyStateTab("Reports")
         pages: list[QWidget] = [
             self.listings_tab,
