@@ -87,7 +87,12 @@ def test_empty_states_match_not_connected_then_syncing(qtbot, make_ctx, empty_da
     ]
     assert all("Connect an account" in t.body for t in placeholders)
     try:
-        c.start()  # the first (demo) sync starts at once
+        c.start(first_delay_ms=600_000)  # connected, the first sync not started yet
+        qtbot.waitUntil(lambda: orders.empty.state == "waiting", timeout=5000)
+        assert "after the first sync" in orders.empty.body
+        assert "No orders in the last 90 days" not in orders.empty.body
+        assert "Not synced yet" in window.sync_status.health.text()
+        c.sync_now()  # the first (demo) sync
         qtbot.waitUntil(runner.started.is_set, timeout=5000)
         qtbot.waitUntil(lambda: orders.empty.state == "syncing", timeout=5000)
         for tab in (orders, listings):

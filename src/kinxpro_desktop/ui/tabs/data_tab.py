@@ -92,6 +92,8 @@ class DataTab(QWidget):
         sync = self._ctx.sync
         if sync.health.running:
             self.empty.set_state("syncing")
+        elif sync.connected and sync.health.last_success is None:
+            self.empty.set_state("waiting")
         elif sync.connected:
             self.empty.set_state("connected")
         else:

@@ -20,6 +20,11 @@ EMPTY_STATES: dict[str, dict[str, tuple[str, str]]] = {
             "The first sync is running. Listings appear here as soon as Amazon has sent them; "
             "orders usually come first. You can keep working meanwhile.",
         ),
+        "waiting": (
+            "Not synced yet",
+            "Your listings appear here after the first sync, which starts in a moment. "
+            "Choose File ▸ Sync now (F5) to start it now.",
+        ),
         "connected": (
             "No listings yet",
             "The last sync found no listings for this account. Listings are refreshed every "
@@ -37,6 +42,11 @@ EMPTY_STATES: dict[str, dict[str, tuple[str, str]]] = {
             "Syncing your orders…",
             "The first sync is downloading your recent orders from Amazon. They appear here as "
             "soon as the first page is stored.",
+        ),
+        "waiting": (
+            "Not synced yet",
+            "Your orders appear here after the first sync, which starts in a moment. "
+            "Choose File ▸ Sync now (F5) to start it now.",
         ),
         "connected": (
             "No orders yet",

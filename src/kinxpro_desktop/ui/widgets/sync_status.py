@@ -23,6 +23,8 @@ def describe_health(health: SyncHealth) -> str:
         parts.append(f"Sync failed: {health.last_error}")
     if health.last_success:
         parts.append(f"last sync {fmt.local_time(health.last_success)}")
+    elif not health.running and not parts:
+        parts.append("Not synced yet")
     if health.next_attempt and not health.running:
         parts.append(f"next {fmt.local_time(health.next_attempt)}")
     return " · ".join(parts) or "Not synced yet"
