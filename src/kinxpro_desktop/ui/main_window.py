@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 15_000)
 
     def show_rate_limits(self) -> None:
-        RateLimitDialog(self._ctx.sync, self).exec()
+        RateLimitDialog(self._ctx.sync, self, demo=self._ctx.demo).exec()
 
     def show_connect(self) -> None:
         ConnectDialog(self._ctx, self).exec()

@@ -127,7 +127,9 @@ def summary(health: SyncHealth, states: list[BucketState], now: datetime, connec
 
 
 class RateLimitDialog(QDialog):
-    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: SyncController, parent: QWidget | None = None, demo: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("syncStatusDialog")
         self.setWindowTitle("Sync status and Amazon's limits")
@@ -152,6 +154,12 @@ class RateLimitDialog(QDialog):
         note = QLabel(
             "Amazon limits how often each kind of request may be made. Kinxpro waits for the "
             "limit instead of being refused, so a large first sync can take a while."
+            + (
+                " In the demo, the simulated Amazon runs many times faster than the real one, "
+                "so its limits look more generous than Amazon's."
+                if demo
+                else ""
+            )
         )
         note.setWordWrap(True)
         note.setObjectName("emptyStateText")
