@@ -110,16 +110,6 @@ class CupsSpooler:
             return PrintFailed.queue_stopped(queue, str(exc))
         return PrintFailed(f"CUPS refused the job for {queue!r}: {exc}. Nothing was printed.")
 
-    def find_job(self, queue: str, title: str) -> int | None:
-        """The newest of the app's own jobs on the queue with this exact title."""
-        try:
-            jobs = self.client.jobs(queue, "all", _JOB_ATTRS)
-        except ipp.IppError as exc:
-            log.warning("cannot list jobs on %s: %s", queue, exc)
-            return None
-        ids = [int(j["job-id"][0]) for j in jobs if j.get("job-name", [""])[0] == title]
-        return max(ids) if ids else None
-
     def finish(self, queue: str, job_id: int, pages: int, bytes_sent: int | None) -> PrintJob:
         """Wait for the job to finish, then purge it; a job still pending is purged later."""
         state, attrs = self._wait(job_id)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
@@ -178,44 +178,62 @@ def _draw(painter: QPainter, image: QImage, placement: Placement) -> None:
     painter.restore()
 
 
-def paint_pdfs(printer: QPrinter, documents: Sequence[bytes]) -> int:
-    """Paint every page of every PDF into a begun-able printer; returns the page count."""
+Device = QPrinter | QPdfWriter
+
+
+def pdf_writer(buffer: QBuffer, page: QPageSize, dpi: int, title: str) -> QPdfWriter:
+    """A PDF in memory on ``page`` with no margins, painted at ``dpi``."""
+    writer = QPdfWriter(buffer)
+    writer.setResolution(dpi)
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    writer.setTitle(title)
+    writer.setCreator("Kinxpro Desktop")
+    return writer
+
+
+def _paper_px(device: Device) -> QSizeF:
+    if isinstance(device, QPrinter):
+        return device.paperRect(QPrinter.Unit.DevicePixel).size()
+    return QSizeF(device.pageLayout().fullRectPixels(device.resolution()).size())
+
+
+def paint_pdfs(device: Device, documents: Sequence[bytes]) -> int:
+    """Paint every page of every PDF, in order; returns the page count."""
     loaded = [_PdfPages(data, i) for i, data in enumerate(documents)]
     try:
-        return _paint(printer, _pdf_pages(loaded, printer))
+        return _paint(device, _pdf_pages(loaded, device.resolution()))
     finally:
         for doc in loaded:
             doc.close()
 
 
-def _pdf_pages(loaded: list[_PdfPages], printer: QPrinter) -> Iterator[tuple[QImage, QSizeF]]:
-    dpi = float(min(printer.resolution(), MAX_RENDER_DPI))
+def _pdf_pages(loaded: list[_PdfPages], resolution: int) -> Iterator[tuple[QImage, QSizeF]]:
+    dpi = float(min(resolution, MAX_RENDER_DPI))
     for doc in loaded:
         for page, size in enumerate(doc.sizes()):
             w, h = size.width() / 72 * dpi, size.height() / 72 * dpi
             yield doc.render(page, QSize(round(w), round(h))), size
 
 
-def paint_pngs(printer: QPrinter, images: Sequence[bytes]) -> int:
+def paint_pngs(device: Device, images: Sequence[bytes]) -> int:
     loaded = [load_png(data, i) for i, data in enumerate(images)]
-    return _paint(printer, ((img, png_size_pt(img)) for img in loaded))
+    return _paint(device, ((img, png_size_pt(img)) for img in loaded))
 
 
-def _paint(printer: QPrinter, pages: Iterator[tuple[QImage, QSizeF | None]]) -> int:
+def _paint(device: Device, pages: Iterator[tuple[QImage, QSizeF | None]]) -> int:
     painter = QPainter()
     count = 0
     try:
         for image, size_pt in pages:
             if count == 0:
-                if not painter.begin(printer):
+                if not painter.begin(device):
                     raise PrintFailed(
-                        f"Cannot start a print job on {printer.printerName()!r}. Check the "
-                        "printer in the system's printer settings, then print again."
+                        "Cannot start the print job. Check the printer in the system's "
+                        "printer settings, then print again."
                     )
-            elif not printer.newPage():
+            elif not device.newPage():
                 raise PrintFailed("The printer refused a new page; the job was cancelled.")
-            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
-            placement = place(size_pt, paper.size(), float(printer.resolution()), image.size())
+            placement = place(size_pt, _paper_px(device), float(device.resolution()), image.size())
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             _draw(painter, image, placement)
             count += 1

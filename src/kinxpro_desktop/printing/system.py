@@ -11,18 +11,19 @@ paint with QtPdf.
 No dialog is ever shown and nothing assumes the GUI thread: the task runner calls these
 methods on a worker thread (a QGuiApplication must exist, as it does in the app).
 
-On CUPS, Qt's print engine hands the rendered PDF to ``cupsPrintFile`` through a temporary
-file it creates with ``cupsTempFd`` (in TMPDIR) and deletes right after submitting; the app
-then finds its job by a unique title, waits for it to finish and purges it from the spool.
+On CUPS, pages Qt paints go into a PDF in memory (QPdfWriter on a QBuffer, at the printer's
+resolution and paper) that is spooled over IPP: Qt's own CUPS engine would pass it through a
+temporary file in TMPDIR. Every CUPS job is waited for and purged from the spool. Elsewhere
+(Windows) Qt paints into ``QPrinter(QPrinterInfo.printerInfo(name), HighResolution)``.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from kinxpro_desktop.core.printing import PageSize, PrinterInfo, PrintFailed, PrintJob
@@ -83,32 +84,13 @@ class SystemPrinter:
     def print_pdf(
         self, printer: str, documents: Sequence[bytes], page_size: PageSize, *, title: str
     ) -> PrintJob:
-        if self.spooler is not None and not self.render_pdf_with_qt and len(documents) == 1:
-            return self._spool_pdfs(printer, documents, page_size, title)
-        return self._paint_job(printer, documents, page_size, title, render.paint_pdfs)
-
-    def _spool_pdfs(
-        self, name: str, documents: Sequence[bytes], page_size: PageSize, title: str
-    ) -> PrintJob:
-        """The PDF itself, vector, at the chosen paper size with scaling off: the CUPS filters
-        rasterise it at the printer's own resolution."""
-        assert self.spooler is not None
-        if not documents:
-            raise PrintFailed("There is nothing to print: no document was given.")
-        self.spooler.purge_finished()
-        self.spooler.queue(name, self._known())
-        info = QPrinterInfo.printerInfo(name)
-        if info.isNull():
-            raise PrintFailed.no_such_printer(name, self._known())
-        pages = sum(render.pdf_page_count(data, i) for i, data in enumerate(documents))
-        media = render.media_keyword(render.pick_page_size(info, page_size))
-        job_id = self.spooler.submit_pdf(name, documents[0], title, media)
-        return self.spooler.finish(name, job_id, pages, bytes_sent=sum(map(len, documents)))
+        vector = not self.render_pdf_with_qt and len(documents) == 1
+        return self._paint_job(printer, documents, page_size, title, render.paint_pdfs, vector)
 
     def print_png(
         self, printer: str, images: Sequence[bytes], page_size: PageSize, *, title: str
     ) -> PrintJob:
-        return self._paint_job(printer, images, page_size, title, render.paint_pngs)
+        return self._paint_job(printer, images, page_size, title, render.paint_pngs, False)
 
     def _paint_job(
         self,
@@ -116,7 +98,8 @@ class SystemPrinter:
         documents: Sequence[bytes],
         page_size: PageSize,
         title: str,
-        paint: Callable[[QPrinter, Sequence[bytes]], int],
+        paint: Callable[[render.Device, Sequence[bytes]], int],
+        vector: bool,
     ) -> PrintJob:
         if not documents:
             raise PrintFailed("There is nothing to print: no document was given.")
@@ -131,9 +114,12 @@ class SystemPrinter:
         info = QPrinterInfo.printerInfo(name)
         if info.isNull():
             raise PrintFailed.no_such_printer(name, self._known())
-        job_title = f"{title} [{secrets.token_hex(4)}]"
+        if self.spooler is not None and vector:
+            return self._spool_pdf(info, documents[0], page_size, title)
+        if self.spooler is not None:
+            return self._paint_to_cups(info, documents, page_size, title, paint)
         qprinter = QPrinter(info, QPrinter.PrinterMode.HighResolution)
-        qprinter.setDocName(job_title)
+        qprinter.setDocName(title)
         qprinter.setCreator("Kinxpro Desktop")
         qprinter.setColorMode(QPrinter.ColorMode.GrayScale)
         render.prepare(qprinter, info, page_size)
@@ -143,13 +129,46 @@ class SystemPrinter:
                 f"The printer {name!r} reported an error while spooling. Check it in the "
                 "system's printer settings, then print again."
             )
-        if self.spooler is None:
-            return PrintJob(job_id="", queue=name, bytes_sent=0, pages=pages, completed=False)
-        job_id = self.spooler.find_job(name, job_title)
-        if job_id is None:
-            log.warning("printed on %s but could not find the job to purge it", name)
-            return PrintJob(job_id="", queue=name, bytes_sent=0, pages=pages)
-        return self.spooler.finish(name, job_id, pages, bytes_sent=None)
+        return PrintJob(job_id="", queue=name, bytes_sent=0, pages=pages)
+
+    def _spool_pdf(
+        self, info: QPrinterInfo, document: bytes, page_size: PageSize, title: str
+    ) -> PrintJob:
+        """The PDF itself, vector, at the chosen paper size with scaling off: the CUPS filters
+        rasterise it at the printer's own resolution."""
+        assert self.spooler is not None
+        name = info.printerName()
+        pages = render.pdf_page_count(document, 0)  # also refuses what is not a PDF
+        media = render.media_keyword(render.pick_page_size(info, page_size))
+        job_id = self.spooler.submit_pdf(name, document, title, media)
+        return self.spooler.finish(name, job_id, pages, bytes_sent=len(document))
+
+    def _paint_to_cups(
+        self,
+        info: QPrinterInfo,
+        documents: Sequence[bytes],
+        page_size: PageSize,
+        title: str,
+        paint: Callable[[render.Device, Sequence[bytes]], int],
+    ) -> PrintJob:
+        """Paint into a PDF in memory at the printer's resolution and paper, then spool it.
+
+        This is what Qt's own CUPS engine does (QPrinter renders a PDF and hands it to
+        cupsPrintFile) minus its temporary file in TMPDIR, which would hold the label until
+        Qt deletes it, or for good after a crash; and the job id comes back directly."""
+        assert self.spooler is not None
+        name = info.printerName()
+        page = render.pick_page_size(info, page_size)
+        dpi = min(QPrinter(info, QPrinter.PrinterMode.HighResolution).resolution(), 600)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = render.pdf_writer(buffer, page, dpi, title)
+        pages = paint(writer, documents)
+        del writer
+        data = bytes(buffer.data().data())
+        buffer.close()
+        job_id = self.spooler.submit_pdf(name, data, title, render.media_keyword(page))
+        return self.spooler.finish(name, job_id, pages, bytes_sent=len(data))
 
     # -- raw ----------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ socket queue with a listener standing in for a Zebra, and a spool that keeps job
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Callable
@@ -265,3 +266,50 @@ def test_a_job_still_pending_is_purged_once_it_finishes(cups: PrivateCups, qapp:
         assert leftovers(cups, RECIPIENT) == []
     finally:
         cups.run("lpadmin", "-x", dead)
+
+
+def test_qt_painting_writes_no_temporary_file(cups: PrivateCups, qapp: object) -> None:
+    """Qt's own CUPS engine spools through a file in TMPDIR (cupsTempFd); the app's path
+    paints into memory. A watcher lists TMPDIR for the whole job."""
+    tmpdir = cups.root / "client-tmp"
+    seen: set[str] = set()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            seen.update(entry.name for entry in os.scandir(tmpdir))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        printer = SystemPrinter(cups_server=cups.server, render_pdf_with_qt=True)
+        labels = [sandbox_label("PDF", INFO)[0] for _ in range(3)]
+        job = on_worker(
+            lambda: printer.print_pdf(cups.pdf_queue, labels, PageSize.LABEL_4X6, title="t")
+        )
+        png, _ = sandbox_label("PNG", INFO)
+        on_worker(lambda: printer.print_png(cups.pdf_queue, [png], PageSize.LETTER, title="t"))
+    finally:
+        stop.set()
+        watcher.join()
+    assert seen == set()
+    assert job.purged
+    cups.new_pdfs(2)
+
+
+def test_qprinter_path_keeps_the_page_size(cups: PrivateCups, qapp: object) -> None:
+    """The path used where there is no CUPS (Windows): QPrinter on the named printer,
+    full page. Here it goes through Qt's CUPS engine, so the test purges the job itself."""
+    printer = SystemPrinter(use_cups=False)
+    label, _ = sandbox_label("PDF", INFO)
+    job = on_worker(
+        lambda: printer.print_pdf(cups.pdf_queue, [label], PageSize.LABEL_4X6, title="q")
+    )
+    assert job.pages == 1 and not job.purged
+    (out,) = cups.new_pdfs(1)
+    assert_size(out, PageSize.LABEL_4X6)
+    cups.wait_idle(cups.pdf_queue)
+    client = SystemPrinter(cups_server=cups.server).spooler.client  # type: ignore[union-attr]
+    for entry in client.jobs(cups.pdf_queue, "completed", ["job-id"]):
+        client.purge_job(int(entry["job-id"][0]))
+    assert leftovers(cups, RECIPIENT) == []
