@@ -76,3 +76,5 @@ def test_changes_from_a_sync_and_merging() -> None:
     assert some.orders == frozenset({"1", "2"})
     assert (some | synced).orders is None
     assert Changes.touches(None) and not Changes.touches(frozenset())
+    tracked = Changes.from_sync(SyncReport(now, now, orders_upserted=2, order_ids=frozenset("ab")))
+    assert tracked.orders == frozenset({"a", "b"})

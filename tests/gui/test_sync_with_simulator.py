@@ -132,6 +132,7 @@ def test_a_second_sync_keeps_the_sellers_place(qtbot, window, sim) -> None:  # t
     with qtbot.waitSignal(controller.finished, timeout=60_000) as done:
         window.sync_action.trigger()  # the scheduled sync, every 5 minutes (60 s in the demo)
     assert done.args[0].orders_upserted > 0
+    assert done.args[0].order_ids  # the rows to refresh are named
     qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
     qtbot.wait(100)
     assert tab.model.rowCount() > before

@@ -34,11 +34,13 @@ class Changes:
 
     @classmethod
     def from_sync(cls, report: SyncReport) -> Changes:
-        """A sync report counts upserts, not ids: any order or listing may have changed."""
-        return cls(
-            orders=None if report.orders_upserted or report.pii_fetched else _NONE,
-            listings=None if report.listings_upserted else _NONE,
-        )
+        """The orders a sync stored (when it tracked them); listings are replaced per
+        marketplace, so any listing may have changed when some were stored."""
+        if report.order_ids is not None:
+            orders: Ids = report.order_ids
+        else:
+            orders = None if report.orders_upserted or report.pii_fetched else _NONE
+        return cls(orders=orders, listings=None if report.listings_upserted else _NONE)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(

@@ -34,6 +34,12 @@ class SyncReport:
     throttled: int = 0
     watermark: datetime | None = None
     notes: tuple[str, ...] = field(default=())  # non-fatal issues worth showing (no PII)
+    # orders stored or changed by this run, for views to refresh those rows only
+    # (None: not tracked, or more than MAX_TRACKED_IDS, e.g. a backfill: anything may differ)
+    order_ids: frozenset[str] | None = None
+
+
+MAX_TRACKED_IDS = 5000
 
 
 @dataclass(frozen=True)

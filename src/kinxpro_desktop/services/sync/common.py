@@ -28,6 +28,7 @@ class Counts:
     new_mfn: list[str] = field(default_factory=list)
     watermark: datetime | None = None
     notes: list[str] = field(default_factory=list)
+    order_ids: set[str] = field(default_factory=set)  # stored or changed (SyncReport.order_ids)
 
 
 def time_scale(gateway: SpApiGateway) -> float:

@@ -246,6 +246,7 @@ class OrdersSync:
     @staticmethod
     def _count(batch: list[Order], new: set[str], counts: Counts) -> None:
         counts.orders += len(batch)
+        counts.order_ids.update(o.order_id for o in batch)
         counts.items += sum(len(o.items) for o in batch)
         counts.new_mfn.extend(
             o.order_id
@@ -309,6 +310,7 @@ class OrdersSync:
                     uow.sync_state.set(PII, None, {"no_pii": skipped}, now)
             if keep:
                 counts.pii += 1
+                counts.order_ids.add(order_id)
             progress(ProgressUpdate("Fetching buyer data for orders to ship", n, len(wanted)))
         if refused:
             counts.notes.append(

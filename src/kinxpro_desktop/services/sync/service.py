@@ -15,7 +15,7 @@ from datetime import timedelta
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn
 from kinxpro_desktop.core.retention import utcnow
-from kinxpro_desktop.core.sync import SyncReport
+from kinxpro_desktop.core.sync import MAX_TRACKED_IDS, SyncReport
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.services.sync.common import Clock, Counts
 from kinxpro_desktop.services.sync.listings import ListingsSync
@@ -96,6 +96,9 @@ class SyncService:
             throttled=throttled - throttled0,
             watermark=counts.watermark,
             notes=tuple(counts.notes),
+            order_ids=frozenset(counts.order_ids)
+            if len(counts.order_ids) <= MAX_TRACKED_IDS
+            else None,
         )
 
     def _audit(self, outcome: str, error: str, counts: Counts, calls: int, throttled: int) -> None:
