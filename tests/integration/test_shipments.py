@@ -295,3 +295,17 @@ def test_saving_a_packing_slip_is_audited_and_warns(
     with pytest.raises(UserError, match="Not in Kinxpro: 111-0000000-0000000"):
         docs.render(DocumentKind.PICK_LIST, ["111-0000000-0000000"])
     _: Any = None
+
+
+def test_ship_date_today_in_a_zone_ahead_of_utc_is_accepted() -> None:
+    from datetime import date
+
+    from kinxpro_desktop.services.shipments import parse_ship_date
+
+    now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 00:00 on 3 March in Tokyo
+    assert parse_ship_date(date(2026, 3, 3), now) == now
+    assert parse_ship_date("2026-03-01", now) == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with pytest.raises(InvalidShipment, match="in the future"):
+        parse_ship_date(date(2026, 3, 4), now)
+    with pytest.raises(InvalidShipment, match="in the future"):
+        parse_ship_date("2026-03-02T18:00:00Z", now)

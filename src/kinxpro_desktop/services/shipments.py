@@ -130,26 +130,38 @@ def check_carrier(carrier: str, carrier_name: str = "") -> str:
 
 
 def parse_ship_date(value: str | date | datetime | None, now: datetime) -> datetime:
+    """A ship date (a day, or a moment) as a UTC moment no later than `now`. A bare day is
+    taken at midday UTC; the seller's "today" may be a day ahead of UTC's (UTC+14 at most)."""
     if value is None or value == "":
         return now
+    day: date | None = None
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     elif isinstance(value, date):
-        moment = datetime.combine(value, time(12, 0), UTC)
+        day = value
     else:
+        text = value.strip()
         try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+            else:
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         except ValueError:
             raise InvalidShipment(
                 f"{value!r} is not a date: use YYYY-MM-DD, for example {now:%Y-%m-%d}."
             ) from None
-        moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        if len(value.strip()) == 10:  # a bare date: midday, so no time zone moves its day
-            moment = moment.replace(hour=12)
-    if moment > now + timedelta(hours=12):
+    if day is not None:
+        if day > (now + timedelta(hours=14)).date():
+            raise InvalidShipment(
+                f"The ship date {day:%Y-%m-%d} is in the future: confirm the shipment once the "
+                "package has left."
+            )
+        return min(datetime.combine(day, time(12, 0), UTC), now)
+    if moment > now + timedelta(minutes=5):
         raise InvalidShipment(
-            f"The ship date {moment:%Y-%m-%d} is in the future: confirm the shipment once the "
-            "package has left."
+            f"The ship time {moment:%Y-%m-%d %H:%M} UTC is in the future: confirm the shipment "
+            "once the package has left."
         )
     return min(moment, now)
 

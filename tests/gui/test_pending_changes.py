@@ -1,0 +1,253 @@
+"""The Pending changes panel, the bulk edit dialog and the document preview, offscreen, over a
+real encrypted store and the simulator: old -> new, discard, Submit with Amazon's preview and
+per-SKU results (a rejection shows Amazon's text), a conflict side by side with the seller's
+choice, cancel keeps the rest staged; every table model passes qtmodeltester."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QLocale
+from sp_api.auth import access_token_client
+from sqlalchemy import text
+
+from kinxpro_desktop.core.listing_edits import ChangeStatus
+from kinxpro_desktop.core.printing import PageSize
+from kinxpro_desktop.sandbox import Simulator
+from kinxpro_desktop.sandbox.listings import inject_issue
+from kinxpro_desktop.services.connection import Connection
+from kinxpro_desktop.services.listing_edits import EditValue, ListingEdits
+from kinxpro_desktop.services.order_documents import DocumentKind, OrderDocuments
+from kinxpro_desktop.store.database import Database
+from kinxpro_desktop.ui.dialogs.bulk_edit import BulkEditDialog
+from kinxpro_desktop.ui.dialogs.document_preview import DocumentPreviewDialog
+from kinxpro_desktop.ui.widgets.pending_changes import (
+    PendingChangesModel,
+    PendingChangesPanel,
+    ResultsModel,
+)
+from tests.integration.listings_edit.conftest import US, creds_for, pick, store_listings
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_cache() -> Iterator[None]:
+    access_token_client.cache.clear()
+    yield
+    access_token_client.cache.clear()
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(start=START, orders=100, listings=60, time_scale=300.0) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def edits(database: Database, sim: Simulator) -> Iterator[ListingEdits]:
+    store_listings(database, sim)
+    conn = Connection(None, endpoint=sim.base_url, fixed_credentials=creds_for(sim), timeout=5)
+    yield ListingEdits(database, conn, clock=sim.now)
+    conn.close()
+
+
+@pytest.fixture
+def panel(make_ctx: Callable[..., Any], edits: ListingEdits, qtbot: Any) -> PendingChangesPanel:
+    widget = PendingChangesPanel(make_ctx(), edits=edits)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def refreshed(panel: PendingChangesPanel, qtbot: Any, rows: int) -> None:
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == rows, timeout=5000)
+
+
+def select(panel: PendingChangesPanel, row: int) -> None:
+    index = panel.model.index(row, 0)
+    panel.table.selectionModel().select(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+
+
+def test_models_pass_qtmodeltester(
+    panel: PendingChangesPanel, edits: ListingEdits, sim: Simulator, qtbot: Any, qtmodeltester: Any
+) -> None:
+    a, b = pick(sim, n=2)
+    edits.stage(a, US, EditValue(price="9.99", quantity="3"))
+    edits.stage(b, US, EditValue(price="19.99"))
+    refreshed(panel, qtbot, 3)
+    qtmodeltester.check(panel.model)
+    qtmodeltester.check(PendingChangesModel())
+    with qtbot.waitSignal(panel.submitted, timeout=20_000):
+        panel.submit_button.click()
+    qtmodeltester.check(panel.results)
+    qtmodeltester.check(ResultsModel())
+
+
+def test_shows_old_and_new_and_discards(
+    panel: PendingChangesPanel, edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    sku = pick(sim)[0]
+    old = edits.listing(sku, US).price
+    assert old is not None
+    edits.stage(sku, US, EditValue(price="12.34"))
+    refreshed(panel, qtbot, 1)
+    row = [panel.model.index(0, c).data() for c in range(panel.model.columnCount())]
+    assert row[:5] == [sku, "US", "Price", str(old.amount.quantize(Decimal("0.01"))), "12.34"]
+    assert row[6] == "Staged"
+    select(panel, 0)
+    panel.discard_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=5000)
+    assert edits.pending() == []
+
+
+def test_submit_shows_per_sku_results_with_amazons_text(
+    panel: PendingChangesPanel, edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    good, bad = pick(sim, n=2)
+    inject_issue(
+        sim.state, bad, "The price is too far below the reference price.", code="8542", when="apply"
+    )
+    edits.stage(good, US, EditValue(price="25.00"))
+    edits.stage(bad, US, EditValue(price="1.00"))
+    refreshed(panel, qtbot, 2)
+    with qtbot.waitSignal(panel.submitted, timeout=20_000) as blocker:
+        panel.submit_button.click()
+        assert panel.busy and panel.cancel_button.isEnabled()
+    report = blocker.args[0]
+    assert report.via == "patch"
+    rows = {
+        panel.results.index(r, 0).data(): [
+            panel.results.index(r, c).data() for c in range(panel.results.columnCount())
+        ]
+        for r in range(panel.results.rowCount())
+    }
+    assert rows[good][3] == "Accepted"
+    assert rows[bad][3] == "Rejected"
+    assert (
+        rows[bad][4] == "8542: The price is too far below the reference price. [purchasable_offer]"
+    )
+    assert "1 accepted, 1 rejected" in panel.status.text()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=5000)
+    assert not panel.busy
+
+
+def test_preview_only_sends_nothing(
+    panel: PendingChangesPanel, edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    sku = pick(sim)[0]
+    before = sim.state.world.by_sku[sku].price_cents
+    inject_issue(sim.state, sku, "Missing the list price.", code="90220", when="preview")
+    edits.stage(sku, US, EditValue(price="31.00"))
+    refreshed(panel, qtbot, 1)
+    with qtbot.waitSignal(panel.submitted, timeout=20_000):
+        panel.preview_button.click()
+    assert panel.results.index(0, 3).data() == "Invalid (preview)"
+    assert "90220: Missing the list price." in panel.results.index(0, 4).data()
+    assert sim.state.world.by_sku[sku].price_cents == before
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5000)
+    assert panel.model.change(0).status is ChangeStatus.STAGED
+
+
+def test_conflict_side_by_side_and_keep_mine(
+    panel: PendingChangesPanel, edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    sku = pick(sim)[0]
+    edits.stage(sku, US, EditValue(price="40.00"))
+    sim.state.world.by_sku[sku].price_cents = 4444
+    refreshed(panel, qtbot, 1)
+    with qtbot.waitSignal(panel.submitted, timeout=20_000):
+        panel.submit_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            panel.model.rowCount() == 1 and panel.model.change(0).status is ChangeStatus.CONFLICT
+        ),
+        timeout=5000,
+    )
+    select(panel, 0)
+    assert panel.conflict_box.isVisibleTo(panel)
+    assert panel.mine_label.text() == "Yours: price 40.00"
+    assert panel.amazon_label.text().startswith("Amazon now: 44.44")
+    panel.keep_button.click()
+    qtbot.waitUntil(
+        lambda: panel.model.rowCount() == 1 and panel.model.change(0).status is ChangeStatus.STAGED,
+        timeout=5000,
+    )
+    assert panel.model.change(0).old_value == "44.44"
+
+
+def test_cancel_keeps_the_rest_staged(
+    panel: PendingChangesPanel, edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    for sku in pick(sim, n=4):
+        edits.stage(sku, US, EditValue(quantity="2"))
+    refreshed(panel, qtbot, 4)
+    panel.submit_button.click()
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
+    assert "Cancelled" in panel.status.text()
+    staged = [c for c in edits.pending() if c.status is ChangeStatus.STAGED]
+    assert staged, "a cancelled submit leaves the unsent changes staged"
+
+
+def test_bulk_edit_reads_the_locales_decimal_comma(
+    make_ctx: Callable[..., Any], edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    skus = pick(sim, n=2)
+    dialog = BulkEditDialog(
+        make_ctx(), [(s, US) for s in skus], edits=edits, locale=QLocale(QLocale.Language.German)
+    )
+    qtbot.addWidget(dialog)
+    dialog.value.setText("abc")
+    dialog.ok.click()
+    assert "is not a number" in dialog.error.text()
+    assert edits.pending() == []
+    dialog.value.setText("12,50")
+    with qtbot.waitSignal(dialog.staged, timeout=5000) as blocker:
+        dialog.ok.click()
+    assert {c.new_value for c in blocker.args[0]} == {"12.50"}
+    assert {c.sku for c in edits.pending()} == set(skus)
+
+
+def test_bulk_edit_names_the_bad_sku_and_stages_nothing(
+    make_ctx: Callable[..., Any], edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    fba = pick(sim, channel="AFN")[0]
+    dialog = BulkEditDialog(make_ctx(), [(fba, US)], edits=edits, locale=QLocale.c())
+    qtbot.addWidget(dialog)
+    dialog.field.setCurrentIndex(1)  # quantity
+    dialog.value.setText("5")
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: "fulfilled by Amazon" in dialog.error.text(), timeout=5000)
+    assert edits.pending() == []
+
+
+def test_document_preview_renders_from_memory(
+    make_ctx: Callable[..., Any], database: Database, qtbot: Any, tmp_path: Any
+) -> None:
+    ctx = make_ctx()
+    docs = OrderDocuments(database)
+    ids = _order_ids(database)[:3]
+    dialog = DocumentPreviewDialog(
+        ctx, kind=DocumentKind.PICK_LIST, order_ids=ids, page=PageSize.A4, documents=docs
+    )
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000) as blocker:
+        pass
+    assert blocker.args[0] >= 1 and dialog.page_count >= 1
+    assert not list(tmp_path.rglob("*.pdf"))  # shown from memory: no file was written
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_to(tmp_path / "picks.pdf")
+    assert (tmp_path / "picks.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def _order_ids(database: Database) -> list[str]:
+    with database.engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT order_id FROM orders LIMIT 5"))]
