@@ -23,7 +23,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kinxpro_desktop.core.documents import LabelDecodeError, LabelFile
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import Order
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, ProgressUpdate
@@ -32,22 +31,18 @@ from kinxpro_desktop.core.shipping import (
     BatchResult,
     BuyResult,
     DuplicateLabel,
-    LabelNotFound,
     Package,
     QueueEntry,
     RateQuote,
     ServiceOffer,
     ShipmentRecord,
     ShipmentStatus,
-    shipment_status,
 )
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent, Channel
-from kinxpro_desktop.documents.labels import decode_file_contents
 from kinxpro_desktop.services.labels_packages import PackagePresets
 from kinxpro_desktop.services.labels_rates import (
     check_ship_from,
     format_refused,
-    money_of,
     parse_quote,
     shipment_details,
 )
@@ -349,110 +344,27 @@ class LabelService:
         reason: str,
         package: Package | None,
         fmt: str,
-        event: str = AuditEvent.LABEL_PURCHASE,
     ) -> tuple[ShipmentRecord, str]:
-        """Store a purchase (and its label, when it decodes) with its audit entry, in one
-        transaction. Returns (record, decode error message or "")."""
-        service = payload.get("ShippingService") if isinstance(payload, dict) else None
-        service = service if isinstance(service, dict) else {}
-        cost = money_of(service.get("RateWithAdjustments")) or money_of(service.get("Rate"))
-        raw_label = payload.get("Label")
-        label: Json = raw_label if isinstance(raw_label, dict) else {}
-        decoded: LabelFile | None = None
-        error = ""
-        try:
-            decoded = decode_file_contents(
-                dict(label.get("FileContents") or {}), str(label.get("LabelFormat") or "")
-            )
-        except LabelDecodeError as exc:
-            error = (
-                f"The label for order {order.order_id} was bought (tracking "
-                f"{payload.get('TrackingId', '')}) but {exc.message[0].lower()}{exc.message[1:]}"
-            )
-        status = str(payload.get("Status") or ShipmentStatus.PURCHASED)
-        now = self._clock()
-        label_format = str(label.get("LabelFormat") or "") or (decoded.kind if decoded else "")
-        with self._db.transaction() as uow:
-            uow.shipments.record_purchase(
-                row,
-                amazon_shipment_id=str(payload["ShipmentId"]),
-                carrier=str(service.get("CarrierName") or ""),
-                service=str(service.get("ShippingServiceName") or ""),
-                tracking_id=str(payload.get("TrackingId") or ""),
-                status=status,
-                cost=cost,
-                shipped_at=now,
-            )
-            if decoded is not None:
-                uow.shipments.save_label(
-                    row,
-                    order.order_id,
-                    label_format=_stored_format(label_format, decoded),
-                    content=decoded.data,
-                    checksum=str(dict(label.get("FileContents") or {}).get("Checksum") or ""),
-                    now=now,
-                )
-            if package is not None:
-                remembered = self.packages.remembered_after_purchase(order, package)
-                if remembered is not None:
-                    uow.settings.set("labels.packages", remembered, now=now)
-            detail: dict[str, object] = {
-                "shipment_id": str(payload["ShipmentId"]),
-                "carrier": str(service.get("CarrierName") or ""),
-                "service": str(service.get("ShippingServiceId") or ""),
-                "tracking_id": str(payload.get("TrackingId") or ""),
-                "cost": str(cost) if cost else "",
-                "format": label_format,
-                "requested_format": fmt,
-                "label_stored": decoded is not None,
-            }
-            if reason.strip():
-                detail["duplicate_reason"] = reason.strip()[:200]
-            uow.audit.append(event, actor, (order.order_id,), detail)
-        record = self._db.shipments.get(row)
-        assert record is not None
-        return self._with_deadline(record), error
+        from kinxpro_desktop.services.labels_record import record_purchase
 
-    # -- reconcile --------------------------------------------------------------------------
+        return record_purchase(self, row, order, payload, actor, reason, package, fmt)
+
     def reconcile(
         self, order_id: str, cancel: CancelToken | None = None, *, clear_stale: bool = True
     ) -> ShipmentRecord | None:
-        """After a lost answer: look the order's packages up on Amazon and store a label
-        Kinxpro has not recorded yet. Returns it, or None (then, with `clear_stale`, an
-        unresolved intent older than `unknown_grace` is marked NotBought: Amazon has no
-        label from it)."""
-        order = self._order(order_id)
-        gateway = self._connection.gateway()
-        found = gateway.orders.get_order(order_id, ["PACKAGES"], cancel)
-        known = self._db.shipments.known_amazon_ids(order_id)
-        pending = [s for s in self.shipments(order_id) if s.status.unresolved]
-        for package in found.get("packages") or []:
-            ref = package.get("packageReferenceId") if isinstance(package, dict) else None
-            if not isinstance(ref, str) or not ref or ref in known:
-                continue
-            try:
-                shipment = gateway.mfn.get_shipment(ref, cancel)
-            except RequestRejected:
-                continue  # not an MFN label (the seller shipped it another way)
-            if shipment.get("AmazonOrderId") != order_id:
-                continue
-            if pending:
-                row = pending[-1].row_id  # the oldest unresolved intent
-            else:
-                with self._db.transaction() as uow:
-                    row = uow.shipments.add_intent(order_id, "", "", self._clock())
-            record, _ = self._record(
-                row, order, shipment, Actor.SYSTEM, "", None, "", AuditEvent.LABEL_PURCHASE
-            )
-            log.info("reconciled a label purchase for %s", order_id)
-            return record
-        cutoff = self._clock() - self.unknown_grace
-        for s in pending if clear_stale else ():
-            if s.created_at <= cutoff:
-                self._set_status(s.row_id, ShipmentStatus.NOT_BOUGHT)
-        return None
+        """After a lost answer: find the label on Amazon (services/labels_record.py)."""
+        from kinxpro_desktop.services.labels_record import reconcile
 
-    # -- batch ------------------------------------------------------------------------------
+        return reconcile(self, order_id, cancel, clear_stale=clear_stale)
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
+
+    def order(self, order_id: str) -> Order:
+        return self._order(order_id)
+
+    # -- batch and void (services/labels_batch.py, services/labels_void.py) ------------------
     def buy_many(
         self,
         order_ids: Sequence[str],
@@ -466,95 +378,36 @@ class LabelService:
     ) -> BatchResult:
         """Buy a label per order, in order; one failure does not stop the others. Cancel
         stops before the next order (never in the middle of a purchase)."""
-        results: list[BuyResult] = []
-        total = len(order_ids)
-        for n, order_id in enumerate(order_ids):
-            progress(ProgressUpdate("Buying labels", n, total))
-            if cancel.cancelled:
-                return BatchResult(tuple(results), cancelled=True)
-            try:
-                result = self.buy(
-                    order_id,
-                    service_id=(services or {}).get(order_id),
-                    label_format=label_format,
-                    quote=(quotes or {}).get(order_id),
-                    actor=actor,
-                )
-            except UserError as exc:
-                result = BuyResult(order_id, False, exc.message)
-            except Exception as exc:
-                log.exception("label purchase for %s failed", order_id)
-                result = BuyResult(
-                    order_id,
-                    False,
-                    f"Unexpected {type(exc).__name__}; Kinxpro checks Amazon before buying "
-                    "this order again. The log file has the details.",
-                )
-            results.append(result)
-        progress(ProgressUpdate("Buying labels", total, total))
-        return BatchResult(tuple(results))
+        from kinxpro_desktop.services.labels_batch import buy_many
 
-    # -- void -------------------------------------------------------------------------------
-    def _live(self, order_id: str) -> ShipmentRecord:
-        for s in self.shipments(order_id):
-            if s.status is ShipmentStatus.PURCHASED and s.amazon_shipment_id:
-                return s
-        raise LabelNotFound(f"Order {order_id} has no label that can be voided.")
+        return buy_many(
+            self,
+            order_ids,
+            cancel,
+            progress,
+            quotes=quotes,
+            services=services,
+            label_format=label_format,
+            actor=actor,
+        )
 
     def void(
         self, order_id: str, actor: str = Actor.OWNER, cancel: CancelToken | None = None
     ) -> ShipmentRecord:
-        """cancelShipment for the order's live label: RefundPending, then RefundApplied (or
-        RefundRejected). The order stays Shipped on Amazon; a new label may be bought."""
-        record = self._live(order_id)
-        assert record.amazon_shipment_id is not None
-        deadline = record.void_deadline
-        try:
-            payload = self._connection.gateway().mfn.cancel_shipment(
-                record.amazon_shipment_id, cancel
-            )
-        except RequestRejected as exc:
-            said = f" (Amazon said: {exc.said.rstrip('. ')})" if exc.said else ""
-            when = f" Its void deadline was {deadline:%Y-%m-%d %H:%M} UTC." if deadline else ""
-            raise UserError(
-                f"Amazon did not void the label of order {order_id}{said}.{when} The label "
-                "stays valid: use it, or ask the carrier or Amazon's seller support for a "
-                "refund."
-            ) from None
-        status = str(payload.get("Status") or ShipmentStatus.REFUND_PENDING)
-        with self._db.transaction() as uow:
-            uow.shipments.set_status(record.row_id, status)
-            uow.audit.append(
-                AuditEvent.LABEL_VOID,
-                actor,
-                (order_id,),
-                {"shipment_id": record.amazon_shipment_id, "status": status},
-            )
-        return self._refreshed(record.row_id)
+        """cancelShipment for the order's live label (see services/labels_void.py)."""
+        from kinxpro_desktop.services.labels_void import void
 
-    def _refreshed(self, row: int) -> ShipmentRecord:
+        return void(self, order_id, actor, cancel)
+
+    def refresh_refunds(self, cancel: CancelToken | None = None) -> list[ShipmentRecord]:
+        from kinxpro_desktop.services.labels_void import refresh_refunds
+
+        return refresh_refunds(self, cancel)
+
+    def record(self, row: int) -> ShipmentRecord:
         record = self._db.shipments.get(row)
         assert record is not None
         return self._with_deadline(record)
 
-    def refresh_refunds(self, cancel: CancelToken | None = None) -> list[ShipmentRecord]:
-        """getShipment for voided labels still RefundPending: their refund outcome."""
-        changed = []
-        mfn = self._connection.gateway().mfn
-        for entry in self.queue():
-            s = entry.shipment
-            if s is None or s.status is not ShipmentStatus.REFUND_PENDING:
-                continue
-            assert s.amazon_shipment_id is not None
-            status = str(mfn.get_shipment(s.amazon_shipment_id, cancel).get("Status") or "")
-            if status and status != s.status:
-                self._set_status(s.row_id, shipment_status(status))
-                changed.append(self._refreshed(s.row_id))
-        return changed
-
-
-def _stored_format(declared: str, decoded: LabelFile) -> str:
-    """What is stored: Amazon's format when it names the bytes' kind, else the kind."""
-    if declared.upper().startswith(decoded.kind.value):
-        return declared
-    return decoded.kind.value
+    def set_status(self, row: int, status: ShipmentStatus) -> None:
+        self._set_status(row, status)

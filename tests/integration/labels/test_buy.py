@@ -229,3 +229,14 @@ def test_no_ship_from_address_says_what_to_do(make_labels: object) -> None:
     labels: LabelService = make_labels(ship_from_default=None)  # type: ignore[operator]
     with pytest.raises(UserError, match="ship-from address"):
         labels.rates(to_ship(labels), CancelToken(), no_progress)
+
+
+def test_rate_and_buy_overlaps_quotes_and_purchases(labels: LabelService, sim: Simulator) -> None:
+    from kinxpro_desktop.services.labels_batch import rate_and_buy
+
+    order_ids = to_ship(labels, 6)
+    batch = rate_and_buy(labels, order_ids, CancelToken(), no_progress)
+    assert [r.order_id for r in batch.results] == order_ids
+    assert batch.bought == 6, [r.message for r in batch.results]
+    assert stats(sim, "getEligibleShipmentServices")["calls"] == 6
+    assert stats(sim, "createShipment")["calls"] == 6
