@@ -343,3 +343,28 @@ def test_late_orders_get_a_late_chip(qtbot, make_ctx, database) -> None:  # type
     assert tab.model.index(0, 2).data(CHIP_ROLE) == "late"
     assert tab.model.index(1, 2).data(CHIP_ROLE) == "warn"  # merchant order to ship, not late
     assert tab.model.index(1, 3).data() == fmt.local_date(datetime.fromisoformat(future))
+
+
+def test_scrolling_a_long_list_keeps_a_bounded_row_cache(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    from kinxpro_desktop.ui.models import paged
+
+    seeded = make_orders(datetime.now(UTC) - timedelta(days=61), count=4500, days=300)
+    database.orders.upsert(
+        [replace(o, order_id=o.order_id.replace("113-", "115-", 1)) for o in seeded.orders]
+    )
+    window = MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentWidget(window.orders_tab)
+    window.refresh_all()
+    tab = window.orders_tab
+    wait_rows(qtbot, tab, 4560)
+    for row in range(0, 4560, paged.PAGE):  # the seller scrolls to the end
+        tab.table.scrollTo(tab.model.index(row, 0))
+        qtbot.waitUntil(lambda r=row: tab.model.row_object(r) is not None, timeout=5000)
+    assert tab.model.cached_rows <= paged.CACHE_ROWS
+    last = tab.model.rowCount() - 1
+    tab.table.scrollTo(tab.model.index(0, 0))
+    qtbot.waitUntil(lambda: tab.model.index(0, 0).data() != "…", timeout=5000)
+    assert tab.model.index(0, 0).data() == tab.model.key_at(0)
+    assert tab.model.key_at(last).startswith("115-")  # oldest last

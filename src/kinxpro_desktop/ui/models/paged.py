@@ -12,6 +12,7 @@ get ``dataChanged``. Selection and persistent indexes survive. While the model i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn
 from kinxpro_desktop.tasks.runner import JobHandle, TaskRunner
 
 PAGE = 200
+CACHE_ROWS = 20 * PAGE  # rows kept in memory; the oldest loaded are dropped first
 Index = QModelIndex | QPersistentModelIndex
 Ids = frozenset[Any] | None  # None: any row may have changed
 PLACEHOLDER = "…"
@@ -261,16 +263,30 @@ class PagedTableModel(QAbstractTableModel):
                 continue  # deleted meanwhile; the next refresh removes the id
             if epoch == self._epoch:
                 self._stale.discard(k)
-            old = self._cache.get(k)
-            self._cache[k] = row
+            old = self._cache.pop(k, None)
+            self._cache[k] = row  # (re)inserted last: the newest survive trimming
             if old != row and k in self._pos:
                 changed_rows.append(self._pos[k])
+        self._trim_cache()
         for first, last in _runs(sorted(changed_rows)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._columns) - 1))
         if epoch != self._epoch:  # read before the latest change: read those rows again
             for k in want:
                 if k in self._stale and k in self._pos:
                     self._want(self._pos[k])
+
+    def _trim_cache(self) -> None:
+        """Scrolling through 100,000 rows must not keep them all: drop the oldest loaded."""
+        excess = len(self._cache) - CACHE_ROWS
+        if excess <= 0:
+            return
+        for k in list(itertools.islice(self._cache, excess)):
+            del self._cache[k]
+            self._stale.discard(k)
+
+    @property
+    def cached_rows(self) -> int:
+        return len(self._cache)
 
     # -- lookups --------------------------------------------------------------------------
     def row_object(self, row: int) -> Any | None:
