@@ -156,7 +156,7 @@ class FeedTracker:
     def resume(self, cancel: CancelToken, progress: ProgressFn, report: SubmitReport) -> None:
         for record in self._records():
             current: Json | None = record
-            if record["phase"] == "unknown":
+            if record["phase"] in ("unknown", "creating"):  # lost answer, or a crash
                 current = self._find(record, cancel)
             if current is not None:
                 self._track(current, cancel, progress, report)

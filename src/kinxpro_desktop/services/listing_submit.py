@@ -215,6 +215,9 @@ class Submitter:
                 issues=issues,
                 submitted_at=now,
             )
+            if status is ChangeStatus.ACCEPTED:
+                for c in chosen:
+                    self.repo.apply_to_listing(uow.connection, c, now)
             if status in (ChangeStatus.ACCEPTED, ChangeStatus.REJECTED, ChangeStatus.UNKNOWN):
                 uow.audit.append(
                     AuditEvent.LISTING_CHANGE,
@@ -339,14 +342,20 @@ class Submitter:
                 item.changes = [c for c in item.changes if c not in held]
                 if not item.changes:
                     continue
-            answer = self.gateway.listings.patch_item(
-                item.sku,
-                item.marketplace_id,
-                item.product_type,
-                build_patches(item),
-                preview=True,
-                cancel=cancel,
-            )
+            try:
+                answer = self.gateway.listings.patch_item(
+                    item.sku,
+                    item.marketplace_id,
+                    item.product_type,
+                    build_patches(item),
+                    preview=True,
+                    cancel=cancel,
+                )
+            except RequestRejected as exc:  # Amazon refused the request itself (400)
+                answer = {
+                    "status": "INVALID",
+                    "issues": [{"code": exc.code, "message": exc.said or exc.message}],
+                }
             issues = amazon_issues(answer.get("issues"))
             errors = [i for i in issues if i.severity == "ERROR"]
             if answer.get("status") == "INVALID" or errors:
@@ -456,12 +465,16 @@ class Submitter:
 
     # ------------------------------------------------------------------ reconcile
     def _reconcile_unknown(self, cancel: CancelToken, progress: ProgressFn) -> None:
-        """Patches whose answer was lost: Amazon's value decides (new: accepted; still the
-        old one: staged again, safe to send; anything else: a conflict for the seller)."""
+        """Patches whose answer was lost, or whose run stopped between the recorded intent
+        and the answer (``sending`` with no feed: a crash or a kill): Amazon's value decides
+        (new: accepted; still the old one: staged again, safe to send; anything else: a
+        conflict for the seller)."""
+        in_feeds = self.feeds.tracked_ids()
         unknown = [
             c
             for c in self.repo.open_changes()
-            if c.status is ChangeStatus.UNKNOWN and c.change_id not in self.feeds.tracked_ids()
+            if c.status in (ChangeStatus.UNKNOWN, ChangeStatus.SENDING)
+            and c.change_id not in in_feeds
         ]
         for item in group(unknown):
             cancel.check()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
@@ -16,6 +17,8 @@ from kinxpro_desktop.core.listing_edits import (
     ChangeStatus,
     StagedChange,
 )
+from kinxpro_desktop.core.marketplaces import currency_decimals
+from kinxpro_desktop.store.schema import listings
 from kinxpro_desktop.store.schema import staged_listing_changes as t
 from kinxpro_desktop.store.timefmt import from_db, to_db
 
@@ -188,3 +191,19 @@ class StagedChangeRepository:
         if gone:
             conn.execute(delete(t).where(t.c.id.in_([c.change_id for c in gone])))
         return gone
+
+    def apply_to_listing(self, conn: Connection, change: StagedChange, now: datetime) -> None:
+        """Show an accepted change in the stored listing at once (the next listings refresh
+        reads Amazon's value anyway)."""
+        where = and_(
+            listings.c.marketplace_id == change.marketplace_id, listings.c.sku == change.sku
+        )
+        if change.field == "quantity":
+            values: dict[str, object] = {"quantity": int(change.new_value)}
+        else:
+            row = conn.execute(select(listings.c.currency).where(where)).first()
+            if row is None or not row.currency:
+                return
+            exponent = currency_decimals(row.currency)
+            values = {"price_minor": int(Decimal(change.new_value).scaleb(exponent))}
+        conn.execute(update(listings).where(where).values(updated_at=to_db(now), **values))

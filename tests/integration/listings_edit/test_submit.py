@@ -334,3 +334,61 @@ def test_cancel_stops_between_skus_and_keeps_the_rest_staged(
     statuses = sorted(c.status.value for c in edits.pending())
     assert statuses == ["staged", "staged"]
     assert QUANTITY  # the one sent went through
+
+
+def test_a_run_killed_after_the_intent_is_reconciled_before_sending(
+    edits: ListingEdits, db: Database, sim: Simulator, calls: list[tuple[str, str]]
+) -> None:
+    """The intent ('sending') is committed before the patch; a process killed right then
+    leaves it. The next Submit reads Amazon first: the old price, so it is safe to send."""
+    applied, never = pick(sim, n=2)
+    for sku in (applied, never):
+        edits.stage(sku, US, EditValue(price="71.10"))
+    ids = [c.change_id for c in edits.pending()]
+    with db.transaction() as uow:  # what a kill between intent and answer leaves behind
+        edits.changes.set_status(uow.connection, ids, ChangeStatus.SENDING)
+    sim.state.world.by_sku[applied].price_cents = 7110  # this one had reached Amazon
+    report = edits.submit()
+    assert real_patches(calls) == 1  # only the one Amazon never got
+    assert {r.sku: r.status for r in report.results} == {never: ChangeStatus.ACCEPTED}
+    assert edits.pending() == []
+    assert amazon_price(sim, never) == Decimal("71.10")
+
+
+def test_a_feed_killed_before_its_answer_is_found_not_resent(
+    impatient: Callable[..., ListingEdits],
+    db: Database,
+    sim: Simulator,
+    calls: list[tuple[str, str]],
+) -> None:
+    """A process killed while createFeed was on its way leaves the intent ('creating', changes
+    'sending'). The next Submit finds the feed with getFeeds instead of sending another."""
+    edits = impatient(feed_threshold=1)
+    skus = pick(sim, n=2)
+    for sku in skus:
+        edits.stage(sku, US, EditValue(quantity="9"))
+    sim.set_faults("createFeed:slow@2")  # Amazon creates it; Kinxpro never hears back
+    edits.submit()
+    [record] = db.sync_state.get(FEED_KEY).detail["feeds"]
+    ids = [c.change_id for c in edits.pending()]
+    with db.transaction() as uow:  # rewind to what a kill during createFeed leaves behind
+        uow.sync_state.set(
+            FEED_KEY, None, {"feeds": [{**record, "phase": "creating"}], "known": []}, sim.now()
+        )
+        edits.changes.set_status(uow.connection, ids, ChangeStatus.SENDING, issues=())
+    _wait_for(lambda: sum(1 for op, _ in calls if op == "createFeed") == 1)
+    report = edits.submit()
+    assert sum(1 for op, _ in calls if op == "createFeed") == 1
+    assert {r.status for r in report.results} == {ChangeStatus.ACCEPTED}
+    assert all(amazon_quantity(sim, s) == 9 for s in skus)
+
+
+def test_accepted_changes_show_in_the_stored_listing(
+    edits: ListingEdits, db: Database, sim: Simulator
+) -> None:
+    sku = pick(sim)[0]
+    edits.stage(sku, US, EditValue(price="88.80", quantity="12"))
+    edits.submit()
+    stored = db.listings.get(US, sku)
+    assert stored is not None and stored.price is not None
+    assert stored.price.amount == Decimal("88.80") and stored.quantity == 12
