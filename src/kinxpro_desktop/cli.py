@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     from kinxpro_desktop.commands import labels as labels_command
 
     labels_command.add_parser(sub, common)
+    from kinxpro_desktop.commands import listings as listings_command
+    from kinxpro_desktop.commands import orders as orders_command
+
+    listings_command.add_parser(sub, common)
+    orders_command.add_parser(sub, common)
     sub.add_parser(
         "sandbox",
         add_help=False,
@@ -271,6 +276,12 @@ def _dispatch(
             return _with_store(
                 paths, args, secret, lambda s: labels_command.run(s, args, endpoint, creds)
             )
+        if args.command in ("listings", "orders"):
+            from kinxpro_desktop.commands import listings as listings_command
+            from kinxpro_desktop.commands import orders as orders_command
+
+            group = listings_command if args.command == "listings" else orders_command
+            return _with_store(paths, args, secret, lambda s: group.run(s, args, endpoint, creds))
         if args.command == "sync":
             return _with_store(paths, args, secret, lambda s: cmd_sync(s, endpoint, creds))
         if args.command == "account":
