@@ -159,3 +159,8 @@ class Printer(Protocol):
         """True where the platform keeps copies of printed jobs the app cannot purge
         (Windows "Keep printed documents"): the caller warns the seller once."""
         ...
+
+    def purge_finished(self) -> int:
+        """Purge the app's jobs that were still pending when their print call returned and
+        have finished since (call it before printing and at shutdown); returns how many."""
+        ...

@@ -156,9 +156,8 @@ def prepare(printer: QPrinter, info: QPrinterInfo, page_size: PageSize) -> None:
 
 
 def _one_bit(image: QImage) -> QImage:
-    """Black and white, thresholded: Qt's PDF engine stores 1-bit images losslessly, where it
-    would JPEG-compress grey or colour ones (grey halos around bars, off-white paper that a
-    thermal head dithers into speckles). Labels and slips are black on white."""
+    """Black and white, thresholded: no grey halos around bars, no off-white paper that a
+    thermal head dithers into speckles. Labels and slips are black on white."""
     if image.format() in (QImage.Format.Format_Mono, QImage.Format.Format_MonoLSB):
         return image
     flags = Qt.ImageConversionFlag.MonoOnly | Qt.ImageConversionFlag.ThresholdDither
@@ -185,6 +184,9 @@ def pdf_writer(buffer: QBuffer, page: QPageSize, dpi: int, title: str) -> QPdfWr
     """A PDF in memory on ``page`` with no margins, painted at ``dpi``."""
     writer = QPdfWriter(buffer)
     writer.setResolution(dpi)
+    # grey, so Qt stores the 1-bit pages losslessly (Flate, ~60 KB a 4x6 page at 600 dpi);
+    # its default colour model turned them into RGB JPEGs (~460 KB, grey halos)
+    writer.setColorModel(QPdfWriter.ColorModel.Grayscale)
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     writer.setTitle(title)
     writer.setCreator("Kinxpro Desktop")
