@@ -52,7 +52,14 @@ def build_context(
     accounts: AccountActions | None = None,
     switch_to_own_account: Callable[[], None] | None = None,
     labels: LabelDesk | None = None,
+    connection: Connection | None = None,
 ) -> AppContext:
+    from kinxpro_desktop.printing.system import SystemPrinter
+    from kinxpro_desktop.services.listing_edits import ListingEdits
+    from kinxpro_desktop.services.order_documents import OrderDocuments
+    from kinxpro_desktop.services.shipments import ShipmentService
+
+    account = connection or Connection(None)  # not connected: their calls say how to connect
     return AppContext(
         paths=paths,
         privacy=privacy,
@@ -66,6 +73,9 @@ def build_context(
         accounts=accounts or AccountActions(test=_no_accounts, save=_no_accounts),
         switch_to_own_account=switch_to_own_account or relaunch_own_account,
         labels=labels or label_desk(privacy.db, Connection(None), demo=demo),
+        listing_edits=ListingEdits(privacy.db, account),
+        shipments=ShipmentService(privacy.db, account),
+        documents=OrderDocuments(privacy.db, SystemPrinter()),
     )
 
 
@@ -313,6 +323,7 @@ def _run_gui(
                 (lambda: relaunch_own_account(target.own_data_dir)) if target.demo else None
             ),
             labels=label_desk(session.db, account.connection, demo=target.demo),
+            connection=account.connection,
         )
         window = MainWindow(ctx)
         state.update(window=window, session=session, sync=controller)

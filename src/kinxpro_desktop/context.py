@@ -11,7 +11,10 @@ from PySide6.QtCore import QObject, Signal
 from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.paths import AppPaths
 from kinxpro_desktop.services.labels_desk import LabelDesk
+from kinxpro_desktop.services.listing_edits import ListingEdits
+from kinxpro_desktop.services.order_documents import OrderDocuments
 from kinxpro_desktop.services.privacy import PrivacyService
+from kinxpro_desktop.services.shipments import ShipmentService
 from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.tasks.sync import SyncController
@@ -50,6 +53,9 @@ class AppContext:
     accounts: AccountActions
     switch_to_own_account: Callable[[], None]  # demo mode: relaunch on the seller's own data
     labels: LabelDesk  # queue, rates, buy, print, void (refuses until an account is connected)
+    listing_edits: ListingEdits  # staged price/quantity edits; Submit refuses until connected
+    shipments: ShipmentService  # confirm shipment (orders shipped outside Kinxpro)
+    documents: OrderDocuments  # packing slips and pick lists: preview, print, save
     actor: str = "owner"
     demo: bool = False
     wipe_interval_ms: int = 15 * 60 * 1000

@@ -251,3 +251,21 @@ def test_document_preview_renders_from_memory(
 def _order_ids(database: Database) -> list[str]:
     with database.engine.connect() as conn:
         return [r[0] for r in conn.execute(text("SELECT order_id FROM orders LIMIT 5"))]
+
+
+def test_context_services_wait_for_a_connection(
+    make_ctx: Callable[..., Any], edits: ListingEdits, sim: Simulator, qtbot: Any
+) -> None:
+    """build_context gives the panel its service; without an account Submit says how to
+    connect and the staged change stays."""
+    ctx = make_ctx()
+    panel = PendingChangesPanel(ctx)
+    qtbot.addWidget(panel)
+    sku = pick(sim)[0]
+    ctx.listing_edits.stage(sku, US, EditValue(price="3.33"))
+    refreshed(panel, qtbot, 1)
+    panel.submit_button.click()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
+    assert "No Amazon account is connected" in panel.status.text()
+    assert [c.status for c in ctx.listing_edits.pending()] == [ChangeStatus.STAGED]
+    assert ctx.shipments.carriers and ctx.documents.printer is not None

@@ -12,17 +12,22 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.listing_edits import ChangeIssue, ChangeStatus
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, ProgressUpdate
-from kinxpro_desktop.services.sync.common import time_scale
 from kinxpro_desktop.spapi.errors import OutcomeUnknown
-from kinxpro_desktop.spapi.orders import amazon_time
 
 if TYPE_CHECKING:
     from kinxpro_desktop.services.listing_submit import SubmitReport, Submitter, _Item
+
+
+def amazon_time(moment: datetime) -> str:
+    """ISO 8601 UTC with a Z, whole seconds (spapi.orders.amazon_time, without importing the
+    SP-API library at start-up)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +196,8 @@ class FeedTracker:
     def _track(
         self, record: Json, cancel: CancelToken, progress: ProgressFn, report: SubmitReport
     ) -> None:
+        from kinxpro_desktop.services.sync.common import time_scale
+
         scale = time_scale(self.s.gateway)
         waited, interval = 0.0, FIRST_POLL_S
         feed_id = str(record["feed_id"])

@@ -26,8 +26,14 @@ from kinxpro_desktop.services.listing_edits import GatewaySource
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.spapi.errors import OutcomeUnknown
 from kinxpro_desktop.spapi.mapping import order_from_2026
-from kinxpro_desktop.spapi.orders import amazon_time
 from kinxpro_desktop.store.database import Database
+
+
+def amazon_time(moment: datetime) -> str:
+    """ISO 8601 UTC with a Z, whole seconds (spapi.orders.amazon_time, without importing the
+    SP-API library at start-up)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 INCLUDED = ("FULFILLMENT", "PROCEEDS", "PACKAGES")
 INTENT = "confirm:{order_id}"
