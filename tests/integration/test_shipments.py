@@ -29,6 +29,8 @@ from kinxpro_desktop.services.shipments import InvalidShipment, ShipmentService
 from kinxpro_desktop.spapi.errors import OutcomeUnknown
 from kinxpro_desktop.spapi.mapping import order_from_2026
 from kinxpro_desktop.store.database import Database
+from tests.integration.printing.conftest import cups, private_cups  # noqa: F401 (fixtures)
+from tests.support.cups import PrivateCups
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SHIPPABLE = ("Unshipped", "Shipped")
@@ -309,3 +311,36 @@ def test_ship_date_today_in_a_zone_ahead_of_utc_is_accepted() -> None:
         parse_ship_date(date(2026, 3, 4), now)
     with pytest.raises(InvalidShipment, match="in the future"):
         parse_ship_date("2026-03-02T18:00:00Z", now)
+
+
+@pytest.mark.cups
+def test_packing_slip_prints_through_the_printer_and_leaves_nothing(
+    make_service: Callable[..., ShipmentService],
+    db: Database,
+    sim: Simulator,
+    cups: PrivateCups,  # noqa: F811 (the fixture imported above)
+    qapp: object,
+) -> None:
+    from kinxpro_desktop.printing.system import SystemPrinter
+    from tests.integration.printing.conftest import client_tmp, leftovers
+    from tests.integration.printing.test_cups_printing import assert_size, text_of
+
+    service = make_service()
+    ids = unshipped(sim, db, service, n=2, statuses=SHIPPABLE)
+    db.orders.save_pii(
+        [OrderPii(ids[0], recipient_name="Printy McPrintface", address_line1="2 Spool Rd")],
+        now=sim.now(),
+        retention_days=30,
+    )
+    docs = OrderDocuments(db, SystemPrinter(cups_server=cups.server))
+    job = docs.print(DocumentKind.PACKING_SLIP, ids, cups.pdf_queue, PageSize.LABEL_4X6)
+    assert job.completed and job.purged
+    [pdf] = cups.new_pdfs(1)
+    assert_size(pdf, PageSize.LABEL_4X6, pages=len(ids))
+    text = text_of(pdf)
+    assert all(order_id in text for order_id in ids) and "Printy McPrintface" in text
+    assert leftovers(cups, b"Printy McPrintface") == []
+    assert client_tmp(cups) == []
+    entry = db.audit.latest(AuditEvent.DOCUMENT_PRINTED)
+    assert entry is not None and set(entry.object_ids) == set(ids)
+    assert "Printy" not in str(entry.detail)
