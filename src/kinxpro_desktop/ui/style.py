@@ -111,6 +111,12 @@ def palette_for(theme: str) -> QPalette:
         (role.Mid, "border"),
     ):
         p.setColor(r, QColor(c[key]))
+    window = QColor(c["window"])  # bevel roles Fusion derives frames and handles from
+    p.setColor(role.Light, window.lighter(150 if theme == "dark" else 112))
+    p.setColor(role.Midlight, window.lighter(125 if theme == "dark" else 106))
+    p.setColor(role.Dark, window.darker(160 if theme == "dark" else 135))
+    p.setColor(role.Shadow, window.darker(250 if theme == "dark" else 180))
+    p.setColor(role.BrightText, QColor("#ff6b6b" if theme == "dark" else "#c62828"))
     disabled = QPalette.ColorGroup.Disabled
     for r in (role.WindowText, role.Text, role.ButtonText):
         p.setColor(disabled, r, QColor(c["muted"]))
@@ -119,6 +125,10 @@ def palette_for(theme: str) -> QPalette:
 
 def stylesheet(theme: str) -> str:
     c = DARK if theme == "dark" else LIGHT
+    try:
+        check = resource("icons", "ui", "check.svg").as_posix()
+    except FileNotFoundError:
+        check = ""
     return f"""
 QTabWidget::pane {{ border: 1px solid {c["border"]}; border-radius: 4px; top: -1px; }}
 QTabBar::tab {{ padding: 6px 16px; margin-right: 2px; border: 1px solid {c["border"]};
@@ -138,6 +148,11 @@ QLabel#demoBadge {{ background: #e8a200; color: #1d2330; font-weight: bold;
                     border-radius: 3px; padding: 1px 6px; }}
 QLabel#keyBadge {{ color: {c["muted"]}; }}
 QStatusBar::item {{ border: none; }}
+QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {c["muted"]};
+                        border-radius: 3px; background: {c["base"]}; }}
+QCheckBox::indicator:checked {{ background: {c["highlight"]}; border-color: {c["highlight"]};
+                                image: url("{check}"); }}
+QCheckBox::indicator:disabled {{ border-color: {c["border"]}; }}
 """
 
 
