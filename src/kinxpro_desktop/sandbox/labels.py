@@ -32,6 +32,13 @@ class LabelInfo:
     ship_to: tuple[str, ...]
 
 
+def _heading(info: LabelInfo) -> str:
+    """ "USPS Ground Advantage", not "USPS USPS Ground Advantage"."""
+    if info.service.upper().startswith(info.carrier.upper()):
+        return info.service
+    return f"{info.carrier} {info.service}"
+
+
 def render(label_format: str, info: LabelInfo) -> tuple[bytes, str]:
     """(label bytes, MIME type) for PDF, PNG, ZPL203 or ZPL300."""
     if label_format == "PDF":
@@ -49,7 +56,7 @@ def _pdf(info: LabelInfo) -> bytes:
     canvas.setTitle(f"Label {info.tracking_id}")
     y = 6 * inch - 0.35 * inch
     canvas.setFont("Helvetica-Bold", 14)
-    canvas.drawString(0.2 * inch, y, f"{info.carrier} {info.service}")
+    canvas.drawString(0.2 * inch, y, _heading(info))
     canvas.setFont("Helvetica", 7)
     y -= 0.25 * inch
     for line in ("FROM:", *info.ship_from):
@@ -92,7 +99,7 @@ def _png(info: LabelInfo) -> bytes:
     small = ImageFont.load_default(size=20)
     mid = ImageFont.load_default(size=28)
     y = 30
-    draw.text((30, y), f"{info.carrier} {info.service}", font=big, fill=0)
+    draw.text((30, y), _heading(info), font=big, fill=0)
     y += 60
     for line in ("FROM:", *info.ship_from):
         draw.text((30, y), line, font=small, fill=0)
@@ -124,9 +131,7 @@ def _zpl(info: LabelInfo, dpi: int) -> bytes:
         return value.replace("^", " ").replace("~", " ")
 
     lines = ["^XA", "^CI28", f"^PW{d(812)}", f"^LL{d(1218)}"]
-    lines.append(
-        f"^FO{d(30)},{d(30)}^A0N,{d(40)},{d(40)}^FD{text(info.carrier + ' ' + info.service)}^FS"
-    )
+    lines.append(f"^FO{d(30)},{d(30)}^A0N,{d(40)},{d(40)}^FD{text(_heading(info))}^FS")
     y = 90
     for line in ("FROM:", *info.ship_from):
         lines.append(f"^FO{d(30)},{d(y)}^A0N,{d(22)},{d(22)}^FD{text(line)}^FS")

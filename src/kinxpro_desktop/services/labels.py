@@ -326,9 +326,12 @@ class LabelService:
     @staticmethod
     def _bought_words(record: ShipmentRecord) -> str:
         cost = f" for {record.cost}" if record.cost else ""
+        name = record.service
+        if not name.upper().startswith(record.carrier.upper()):
+            name = f"{record.carrier} {name}".strip()
         return (
-            f"Bought a {record.carrier} {record.service} label for order {record.order_id}"
-            f"{cost}; tracking {record.tracking_id}."
+            f"Bought a {name} label for order {record.order_id}{cost}; tracking "
+            f"{record.tracking_id}."
         )
 
     def _set_status(self, row: int, status: ShipmentStatus) -> None:

@@ -189,11 +189,21 @@ class LabelPrinting:
     def _slips(
         self, order_ids: Sequence[str], printer: str, page: PageSize, actor: str
     ) -> PrintJob:
+        address = self._labels.ship_from() or {}
+        place = f"{address.get('City', '')}, {address.get('StateOrProvinceCode', '')} " + str(
+            address.get("PostalCode", "")
+        )
+        ship_from = tuple(
+            str(x)
+            for x in (address.get("Name"), address.get("AddressLine1"), place.strip(" ,"))
+            if x
+        )
         slips = []
         for order_id in order_ids:
             order = self._db.orders.get(order_id)
             if order is not None:
-                slips.append(PackingSlip.from_order(order, self._db.orders.get_pii(order_id)))
+                pii = self._db.orders.get_pii(order_id)
+                slips.append(PackingSlip.from_order(order, pii, ship_from))
         pdf = render_packing_slips(slips, page)
         title = f"Kinxpro packing slip {order_ids[0]}" + (
             f" +{len(order_ids) - 1}" if len(order_ids) > 1 else ""

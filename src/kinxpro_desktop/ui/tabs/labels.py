@@ -102,6 +102,7 @@ class LabelsTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_rates())
         self.rates_table = QTableView()
@@ -110,6 +111,7 @@ class LabelsTab(QWidget):
         self.rates_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.rates_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.rates_table.verticalHeader().hide()
+        self.rates_table.setWordWrap(False)
         self.rates_table.horizontalHeader().setStretchLastSection(True)
         self.rates_table.doubleClicked.connect(self._choose_rate)
         self.notes = QLabel("")
@@ -207,6 +209,7 @@ class LabelsTab(QWidget):
     def _queue_loaded(self, entries: list[QueueEntry]) -> None:
         selected = set(self.selected_ids())
         self.model.set_entries(entries)
+        self.table.resizeColumnsToContents()
         for row, e in enumerate(entries):
             if e.order_id in selected:
                 self.table.selectRow(row)
@@ -287,6 +290,7 @@ class LabelsTab(QWidget):
 
     def _rates_done(self, quotes: list[RateQuote]) -> None:
         self.model.set_quotes(quotes)
+        self.table.resizeColumnsToContents()
         for q in quotes:
             if q.error:
                 self.results.addItem(f"✖ {q.order_id}: {q.error}")
@@ -296,10 +300,12 @@ class LabelsTab(QWidget):
         ids = self.selected_ids()
         quote = self.model.quotes.get(ids[0]) if ids else None
         self.rates.set_quote(quote, self.model.chosen.get(ids[0], "") if ids else "")
+        self.rates_table.resizeColumnsToContents()
         notes = quote.notes if quote else ()
         self.notes.setText(
             "\n".join(
-                f"Not offered: {n.carrier} {n.service} ({n.reason}). {n.action}" for n in notes
+                f"Not offered: {(n.carrier + ' ' + n.service).strip()} ({n.reason}). {n.action}"
+                for n in notes
             )
         )
 

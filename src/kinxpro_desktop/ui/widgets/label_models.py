@@ -20,6 +20,11 @@ LATE = QColor("#c62828")
 TODAY = QColor("#ef6c00")
 
 
+def service_name(carrier: str, name: str) -> str:
+    """ "UPS Ground", not "UPS UPS Ground" (Amazon's service names often start with it)."""
+    return name if name.upper().startswith(carrier.upper()) else f"{carrier} {name}".strip()
+
+
 class QueueModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -99,7 +104,11 @@ class QueueModel(QAbstractTableModel):
             if quote is not None and quote.error:
                 return "No rates (see details)"
             offer = self.offer(e.order_id)
-            return f"{offer.carrier} {offer.name} · {fmt.money(offer.price)}" if offer else ""
+            return (
+                f"{service_name(offer.carrier, offer.name)} · {fmt.money(offer.price)}"
+                if offer
+                else ""
+            )
         s = e.shipment
         if s is None:
             return "—"
