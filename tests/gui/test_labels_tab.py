@@ -145,6 +145,29 @@ def test_selection_to_rates_to_buy_to_printed_output(
     assert_size(single, PageSize.LABEL_4X6)
     assert first.shipment.tracking_id in text_of(single)
 
+    # void the first label from the tab: Amazon's RefundPending, the order stays listed
+    tab.table.selectRow(0)
+    tab.void_selected(confirm=False)
+    qtbot.waitUntil(
+        lambda: any("Voided (refund pending)" in t for t in result_texts(tab)), timeout=20_000
+    )
+    qtbot.waitUntil(lambda: "Voided" in tab.model.index(0, 6).data(), timeout=10_000)
+
+    # its label voided, the order may be labelled again: rates with a custom package
+    from kinxpro_desktop.core.shipping import Package
+
+    tab.get_rates({first.order_id: Package(12, 10, 6, 40)})
+    qtbot.waitUntil(
+        lambda: tab.job is None and tab.model.quotes[first.order_id].package.weight_oz == 40,
+        timeout=20_000,
+    )
+    assert not tab.model.quotes[first.order_id].error
+    assert "40 oz" in tab.model.index(0, 4).data()
+
+
+def result_texts(tab: LabelsTab) -> list[str]:
+    return [tab.results.item(i).text() for i in range(tab.results.count())]
+
 
 def test_printer_settings_dialog_round_trips(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from kinxpro_desktop.core.printing import PrinterInfo
@@ -177,3 +200,37 @@ def test_zpl_format_follows_the_thermal_printer_dpi() -> None:
     assert choose_format(("PDF", "ZPL203"), zebra300) == "ZPL203"
     assert choose_format(offered, office) == "PDF"
     assert choose_format(("PNG",), office) == "PNG"
+
+
+def test_void_deadline_alert_and_dialogs(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from kinxpro_desktop.core.models import Money
+    from kinxpro_desktop.core.shipping import Package, QueueEntry, ShipmentRecord, ShipmentStatus
+    from kinxpro_desktop.ui.dialogs.label_package import PackageDialog
+    from kinxpro_desktop.ui.dialogs.label_ship_from import ShipFromDialog
+    from kinxpro_desktop.ui.widgets.label_actions import void_alert
+
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+    def entry(hours: float, status: ShipmentStatus = ShipmentStatus.PURCHASED) -> QueueEntry:
+        record = ShipmentRecord(
+            1, "111-1", "s", "UPS", "UPS Ground", "1Z", status, Money.from_minor(900, "USD"),
+            now - timedelta(hours=20), void_deadline=now + timedelta(hours=hours),
+        )  # fmt: skip
+        return QueueEntry("111-1", "US", now, "Shipped", None, None, (("SKU", 1),), "", False,
+                          False, record)  # fmt: skip
+
+    assert void_alert([entry(30)], now) == ""
+    assert "1 label" in void_alert([entry(4), entry(30)], now)
+    assert void_alert([entry(4, ShipmentStatus.REFUND_PENDING)], now) == ""
+
+    boxes = {"Shoe box": Package(14, 8, 5, 32, "Shoe box")}
+    dialog = PackageDialog(boxes, Package(10, 8, 4, 16))
+    qtbot.addWidget(dialog)
+    dialog.preset.setCurrentIndex(dialog.preset.findData("Shoe box"))
+    assert dialog.package() == Package(14, 8, 5, 32, "Shoe box")
+    ship_from = ShipFromDialog({"Name": "Kinxpro Goods", "CountryCode": "US"})
+    qtbot.addWidget(ship_from)
+    ship_from.edits["City"].setText(" Seattle ")
+    assert ship_from.address() == {"Name": "Kinxpro Goods", "City": "Seattle", "CountryCode": "US"}

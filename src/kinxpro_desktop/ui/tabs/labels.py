@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -30,11 +29,12 @@ from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.printing import PrinterInfo
 from kinxpro_desktop.core.progress import ProgressUpdate
-from kinxpro_desktop.core.shipping import BatchResult, QueueEntry, RateQuote
+from kinxpro_desktop.core.shipping import BatchResult, Package, QueueEntry, RateQuote
 from kinxpro_desktop.services.labels_print import PrintOutcome
 from kinxpro_desktop.services.labels_rates import choose_format
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui.dialogs.label_printers import LabelPrintersDialog, PrintSettings
+from kinxpro_desktop.ui.widgets import label_actions
 from kinxpro_desktop.ui.widgets.label_models import QueueModel, RatesModel
 
 NET = TaskRunner.NET
@@ -76,6 +76,14 @@ class LabelsTab(QWidget):
         self.void_button.clicked.connect(lambda: self.void_selected())
         self.settings_button = QPushButton("Printer settings…")
         self.settings_button.clicked.connect(self.edit_printers)
+        self.ship_from_button = QPushButton("Ship-from…")
+        self.ship_from_button.clicked.connect(lambda: label_actions.edit_ship_from(self))
+        self.package_button = QPushButton("Package…")
+        self.package_button.clicked.connect(lambda: label_actions.edit_package(self))
+        self.alert = QLabel("")
+        self.alert.setObjectName("labelsVoidAlert")
+        self.alert.setWordWrap(True)
+        self.alert.hide()
         self.print_after = QCheckBox("Print after buying")
         self.print_after.setChecked(True)
         bar = QHBoxLayout()
@@ -83,9 +91,11 @@ class LabelsTab(QWidget):
         bar.addWidget(self.show_all)
         bar.addStretch(1)
         bar.addWidget(self.refresh_button)
+        bar.addWidget(self.ship_from_button)
         bar.addWidget(self.settings_button)
         actions = QHBoxLayout()
         for w in (
+            self.package_button,
             self.rates_button,
             self.buy_button,
             self.print_after,
@@ -147,9 +157,11 @@ class LabelsTab(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
         layout.addLayout(actions)
+        layout.addWidget(self.alert)
         layout.addWidget(splitter, 1)
         layout.addLayout(prog)
         self.connected = False
+        self.ask_reasons = True  # tests turn the reprint prompt off
         self._update_title()
         ctx.events.data_changed.connect(self._data_changed)
         ctx.runner.submit(self.desk.printers, on_done=self._printers_found, on_error=self._ignore)
@@ -210,6 +222,13 @@ class LabelsTab(QWidget):
         selected = set(self.selected_ids())
         self.model.set_entries(entries)
         self.table.resizeColumnsToContents()
+        alert = label_actions.void_alert(entries, self.desk.clock())
+        self.alert.setText(alert)
+        self.alert.setVisible(bool(alert))
+        if any(e.shipment and e.shipment.status.value == "RefundPending" for e in entries):
+            self._ctx.runner.submit(
+                self.desk.service.refresh_refunds, on_error=self._ignore, kind=NET
+            )
         for row, e in enumerate(entries):
             if e.order_id in selected:
                 self.table.selectRow(row)
@@ -275,18 +294,20 @@ class LabelsTab(QWidget):
         def show(exc: BaseException) -> None:
             text = exc.message if isinstance(exc, UserError) else type(exc).__name__
             self.results.addItem(f"✖ {text}")
+            if what == "print" and "reprint needs a reason" in text and self.ask_reasons:
+                self.ask_reprint_reason()
             self._ctx.events.status_message.emit(f"Labels: {text}")
             self.finished.emit(what)
 
         return show
 
     # -- rates ----------------------------------------------------------------------------
-    def get_rates(self) -> None:
-        ids = self._targets()
+    def get_rates(self, packages: dict[str, Package] | None = None) -> None:
+        ids = list(packages) if packages else self._targets()
         if not ids:
             return
         service = self.desk.service
-        self._start("rates", lambda t, p: service.rates(ids, t, p), self._rates_done)
+        self._start("rates", lambda t, p: service.rates(ids, t, p, packages), self._rates_done)
 
     def _rates_done(self, quotes: list[RateQuote]) -> None:
         self.model.set_quotes(quotes)
@@ -398,25 +419,6 @@ class LabelsTab(QWidget):
         if ok and reason.strip():
             self.print_labels(None, reason)
 
-    # -- void -----------------------------------------------------------------------------
+    # -- void (ui/widgets/label_actions.py) ------------------------------------------------
     def void_selected(self, confirm: bool = True) -> None:
-        ids = self.selected_ids()
-        if len(ids) != 1:
-            self.results.addItem("✖ Select one order to void its label.")
-            return
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Void label",
-                f"Void the label of order {ids[0]}? Amazon refunds it if the carrier has not "
-                "scanned the package; the order stays Shipped.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        service = self.desk.service
-        actor = self._ctx.actor
-        self._start("void", lambda t, _p: service.void(ids[0], actor, t), self._voided)
-
-    def _voided(self, record: Any) -> None:
-        self.results.addItem(f"✔ Order {record.order_id}: {record.status.label}")
-        self.refresh()
+        label_actions.void_selected(self, confirm)
