@@ -234,3 +234,22 @@ def test_void_deadline_alert_and_dialogs(qtbot) -> None:  # type: ignore[no-unty
     qtbot.addWidget(ship_from)
     ship_from.edits["City"].setText(" Seattle ")
     assert ship_from.address() == {"Name": "Kinxpro Goods", "City": "Seattle", "CountryCode": "US"}
+
+
+@pytest.mark.cups
+def test_main_window_buy_labels_hands_the_orders_selection_to_the_labels_tab(
+    ctx: AppContext,
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    from kinxpro_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    queue = ctx.labels.service.queue()
+    picked = [e.order_id for e in queue][:3]
+    window.buy_labels(picked)
+    assert window.tabs.currentWidget() is window.labels_tab
+    qtbot.waitUntil(
+        lambda: [e.order_id for e in window.labels_tab.model.entries] == picked, timeout=10_000
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -178,6 +178,11 @@ class MainWindow(QMainWindow):
         for tab in (self.labels_tab, self.reports_tab):
             if isinstance(tab, EmptyStateTab):  # placeholders until the feature tab exists
                 tab.set_state("connected" if sync.connected else "not_connected")
+
+    def buy_labels(self, order_ids: Sequence[str]) -> None:
+        """The Orders tab's "Buy label": the Labels tab showing exactly those orders."""
+        self.tabs.setCurrentWidget(self.labels_tab)
+        self.labels_tab.show_orders(order_ids)
 
     def about_text(self) -> str:
         return (
