@@ -36,7 +36,7 @@ from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.staged_changes import StagedChangeRepository
 
 if TYPE_CHECKING:
-    from kinxpro_desktop.services.listing_submit import SubmitReport
+    from kinxpro_desktop.services.listing_payloads import SubmitReport
     from kinxpro_desktop.spapi.gateway import SpApiGateway
 
 FBA_QUANTITY = (

@@ -20,7 +20,8 @@ from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, Pr
 from kinxpro_desktop.spapi.errors import OutcomeUnknown
 
 if TYPE_CHECKING:
-    from kinxpro_desktop.services.listing_submit import SubmitReport, Submitter, _Item
+    from kinxpro_desktop.services.listing_payloads import Item, SubmitReport
+    from kinxpro_desktop.services.listing_submit import Submitter
 
 
 def amazon_time(moment: datetime) -> str:
@@ -72,11 +73,11 @@ class FeedTracker:
 
     # ------------------------------------------------------------------ submit
     def submit(
-        self, items: list[_Item], cancel: CancelToken, progress: ProgressFn, report: SubmitReport
+        self, items: list[Item], cancel: CancelToken, progress: ProgressFn, report: SubmitReport
     ) -> None:
-        from kinxpro_desktop.services.listing_submit import build_patches
+        from kinxpro_desktop.services.listing_payloads import build_patches
 
-        by_market: dict[str, list[_Item]] = {}
+        by_market: dict[str, list[Item]] = {}
         for item in items:
             by_market.setdefault(item.marketplace_id, []).append(item)
         created: list[Json] = []
@@ -151,8 +152,8 @@ class FeedTracker:
             self._track(record, cancel, progress, report)
 
     @staticmethod
-    def _result(sku: str, marketplace_id: str, status: str, item: _Item | None) -> Any:
-        from kinxpro_desktop.services.listing_submit import SkuResult
+    def _result(sku: str, marketplace_id: str, status: str, item: Item | None) -> Any:
+        from kinxpro_desktop.services.listing_payloads import SkuResult
 
         fields = tuple(c.field for c in item.changes) if item is not None else ()
         return SkuResult(sku, marketplace_id, status, fields)
@@ -214,7 +215,7 @@ class FeedTracker:
                 raise Cancelled()
             waited += interval
             interval = min(MAX_POLL_S, interval * 1.5)
-        from kinxpro_desktop.services.listing_submit import _Item, result_issues
+        from kinxpro_desktop.services.listing_payloads import Item, result_issues
 
         document = feed.get("resultFeedDocumentId")
         text = self.s.gateway.feeds.result(str(document), cancel) if document else ""
@@ -230,7 +231,7 @@ class FeedTracker:
             mine = [changes[int(i)] for i in ids if int(i) in changes]
             if not mine:
                 continue
-            item = _Item(mine[0].sku, mine[0].marketplace_id, mine)
+            item = Item(mine[0].sku, mine[0].marketplace_id, mine)
             issues = by_message.get(int(message_id), [])
             errors = [i for i in issues if i.severity == "ERROR"]
             if status != "DONE":
@@ -256,7 +257,7 @@ class FeedTracker:
 
 def _general_issues(text: str) -> list[ChangeIssue]:
     """Feed-level issues (no messageId), e.g. why a feed ended FATAL."""
-    from kinxpro_desktop.services.listing_submit import amazon_issues
+    from kinxpro_desktop.services.listing_payloads import amazon_issues
 
     try:
         data = json.loads(text) if text else {}
