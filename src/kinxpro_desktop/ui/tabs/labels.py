@@ -128,6 +128,7 @@ class LabelsTab(QWidget):
         self.notes.setWordWrap(True)
         self.results = QListWidget()
         self.results.setObjectName("labelsResults")
+        self.results.setWordWrap(True)
         lower = QWidget()
         ll = QHBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
