@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from kinxpro_desktop.core.printing import PageSize
 from kinxpro_desktop.sandbox import Simulator
+from tests.integration.printing.test_cups_printing import assert_size, text_of
 from tests.integration.test_cli import cli, one_clean_line
+from tests.support.cups import PrivateCups
 
 
 @pytest.fixture
@@ -22,6 +25,15 @@ def sim() -> Iterator[Simulator]:
 
 def run(data: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:
     return cli(data, "--key-source", "passphrase", "--demo", "--endpoint", sim.base_url, *args)
+
+
+def listed_ids(stdout: str) -> list[str]:
+    """Order ids from `labels list` (an optional LATE/TODAY mark comes first)."""
+    return [
+        line.split()[1] if line.startswith(("LATE", "TODAY")) else line.split()[0]
+        for line in stdout.splitlines()
+        if line.strip()
+    ]
 
 
 def buyer_data(sim: Simulator) -> list[str]:
@@ -42,8 +54,7 @@ def test_labels_commands_end_to_end_without_buyer_data(tmp_path: Path, sim: Simu
 
     listed = run(data, sim, "labels", "list")
     assert listed.returncode == 0, listed.stderr
-    ids = [line.split()[1] if line.startswith(("LATE", "TODAY")) else line.split()[0]
-           for line in listed.stdout.splitlines()]  # fmt: skip
+    ids = listed_ids(listed.stdout)
     assert ids, listed.stdout
     order_id = ids[0]
     rates = run(data, sim, "labels", "rates", order_id)
@@ -70,3 +81,30 @@ def test_labels_commands_end_to_end_without_buyer_data(tmp_path: Path, sim: Simu
     text = "\n".join(outputs)
     leaked = [x for x in buyer_data(sim) if x in text]
     assert leaked == []
+
+
+@pytest.mark.cups
+def test_buy_with_printer_prints_headless_to_cups(
+    tmp_path: Path, sim: Simulator, cups: PrivateCups
+) -> None:
+    data = tmp_path / "data"
+    assert run(data, sim, "sync").returncode == 0
+    order_id = listed_ids(run(data, sim, "labels", "list").stdout)[0]
+    env = {"CUPS_SERVER": cups.server}
+    bought = cli(
+        data, "--key-source", "passphrase", "--demo", "--endpoint", sim.base_url,
+        "labels", "buy", order_id, "--printer", cups.pdf_queue, env=env,
+    )  # fmt: skip
+    assert bought.returncode == 0, bought.stderr
+    assert "Printed 1 label(s) on" in bought.stdout
+    (pdf,) = cups.new_pdfs(1)
+    assert_size(pdf, PageSize.LABEL_4X6)
+    tracking = bought.stdout.split("tracking ")[1].split(".")[0]
+    assert tracking in text_of(pdf)
+    reprint = cli(
+        data, "--key-source", "passphrase", "--demo", "--endpoint", sim.base_url,
+        "labels", "print", order_id, "--printer", cups.pdf_queue, env=env,
+    )  # fmt: skip
+    assert reprint.returncode == 2 and "reprint needs a reason" in one_clean_line(reprint)
+    names = [x for x in buyer_data(sim) if x in bought.stdout + bought.stderr]
+    assert names == []
