@@ -11,7 +11,7 @@ from .faults import DEFERRED_KINDS
 from .state import SimState
 from .wire import Request, Response, error_body, json_response
 
-_GZIP_KINDS = DEFERRED_KINDS - {"fatal"}
+_GZIP_KINDS = DEFERRED_KINDS - {"fatal", "wrong-charset"}
 
 
 def corrupt(content: bytes, kind: str) -> bytes:

@@ -24,6 +24,8 @@ Kinds:
 ``gzip-corrupt``   (getReportDocument, getFeedDocument) the next document download has a
                    corrupted deflate body
 ``fatal``          (createReport, createFeed) the next report or feed ends FATAL
+``wrong-charset``  (createReport) the next report's document says UTF-8 in its Content-Type
+                   but is encoded as Amazon encodes that report (Cp1252, Shift_JIS)
 ``checksum-mismatch`` (createShipment, getShipment) the next label's Checksum does not match
                    its bytes
 ``invalid-grant``  (lwa) 400 ``invalid_grant``
@@ -51,13 +53,16 @@ KINDS = frozenset(
         "gzip-truncated",
         "gzip-corrupt",
         "fatal",
+        "wrong-charset",
         "invalid-grant",
         "invalid-client",
         "checksum-mismatch",
     }
 )
 #: kinds consumed where the response is produced (everything else is consumed by the router)
-DEFERRED_KINDS = frozenset({"gzip-truncated", "gzip-corrupt", "fatal", "checksum-mismatch"})
+DEFERRED_KINDS = frozenset(
+    {"gzip-truncated", "gzip-corrupt", "fatal", "wrong-charset", "checksum-mismatch"}
+)
 LWA_KINDS = frozenset({"invalid-grant", "invalid-client"})
 DEFAULT_SLOW_SECONDS = 10.0
 

@@ -310,3 +310,108 @@ def settlement_report(
 
 
 MARKETS_US = "ATVPDKIKX0DER"
+MARKET_JP = "A1VC38T7YXB528"
+
+#: the All Listings report as Amazon.co.jp sends it: Japanese column names (models#2293)
+LISTINGS_COLUMNS_JP = (
+    "商品名", "出品ID", "出品者SKU", "価格", "数量", "出品日", "商品IDタイプ", "コンディション説明",
+    "コンディション", "ASIN 1", "国外へ配送可", "迅速な配送", "商品ID", "在庫数",
+    "フルフィルメント・チャンネル", "ステータス",
+)  # fmt: skip
+_JP_NOUNS = (
+    "ステンレス製 真空断熱 水筒 500ml", "竹製 まな板 大", "電気ケトル 1.0L", "ヨガマット 厚手 10mm",
+    "シリコン製 調理スプーン", "折りたたみ 収納ボックス", "ワイヤレス イヤホン 充電ケース付き",
+)  # fmt: skip
+
+
+def listings_report_jp(world: World) -> tuple[bytes, int]:
+    """Amazon.co.jp's All Listings report: Japanese headers and titles, prices in yen. The
+    simulated JP shop mirrors the US catalogue (the world has no JP orders)."""
+
+    def rows() -> Iterable[dict[str, str]]:
+        for li in world.listings:
+            if li.deleted or li.marketplace_id != MARKETS_US:
+                continue
+            noun = _JP_NOUNS[sum(map(ord, li.sku)) % len(_JP_NOUNS)]
+            yield {
+                "商品名": f"【{li.sku}】{noun}",
+                "出品ID": li.listing_id,
+                "出品者SKU": li.sku,
+                "価格": str(li.price_cents * 15 // 10),
+                "数量": "" if li.channel == "AFN" else str(li.quantity),
+                "出品日": datetime.fromtimestamp(int(li.created), UTC).strftime(
+                    "%Y/%m/%d %H:%M:%S JST"
+                ),
+                "商品IDタイプ": "1",
+                "コンディション": "11",
+                "ASIN 1": li.asin,
+                "商品ID": li.asin,
+                "在庫数": "0",
+                "フルフィルメント・チャンネル": "AMAZON_JP" if li.channel == "AFN" else "DEFAULT",
+                "ステータス": "出品中" if "BUYABLE" in li.status else "停止中",
+            }
+
+    return _tsv(LISTINGS_COLUMNS_JP, rows())
+
+
+LEDGER_COLUMNS = (
+    "Date", "FNSKU", "ASIN", "MSKU", "Title", "Disposition", "Starting Warehouse Balance",
+    "In Transit Between Warehouses", "Receipts", "Customer Shipments", "Customer Returns",
+    "Vendor Returns", "Warehouse Transfer In/Out", "Found", "Lost", "Damaged", "Disposed",
+    "Other Events", "Ending Warehouse Balance", "Unknown Events", "Location",
+)  # fmt: skip
+
+
+def ledger_summary_report(
+    world: World, orders: list[Order], markets: set[str], start: float, end: float, now: float
+) -> tuple[bytes, int]:
+    """GET_LEDGER_SUMMARY_VIEW_DATA, monthly by country: one row per FBA SKU and month."""
+    shipped: dict[tuple[str, str], int] = defaultdict(int)
+    for o in orders:
+        if o.channel != "AFN" or o.marketplace_id not in markets or o.status_at(now) != "Shipped":
+            continue
+        month = datetime.fromtimestamp(o.created, UTC).strftime("%m/%Y")
+        for line in o.lines:
+            shipped[(line.listing.sku, month)] += line.quantity
+    months: list[str] = []
+    t = start
+    while t <= end:
+        m = datetime.fromtimestamp(t, UTC).strftime("%m/%Y")
+        if m not in months:
+            months.append(m)
+        t += DAY
+
+    def rows() -> Iterable[dict[str, str]]:
+        for li in world.listings:
+            if li.deleted or li.channel != "AFN" or li.marketplace_id not in markets:
+                continue
+            country = MARKETS[li.marketplace_id].country
+            for month in months:
+                out = shipped.get((li.sku, month), 0)
+                ending = li.quantity
+                receipts = out + (sum(map(ord, li.sku)) % 7)
+                yield {
+                    "Date": month,
+                    "FNSKU": li.fnsku,
+                    "ASIN": li.asin,
+                    "MSKU": li.sku,
+                    "Title": li.title,
+                    "Disposition": "SELLABLE",
+                    "Starting Warehouse Balance": str(ending + out - receipts),
+                    "In Transit Between Warehouses": "0",
+                    "Receipts": str(receipts),
+                    "Customer Shipments": str(-out),
+                    "Customer Returns": "0",
+                    "Vendor Returns": "0",
+                    "Warehouse Transfer In/Out": "0",
+                    "Found": "0",
+                    "Lost": "0",
+                    "Damaged": "0",
+                    "Disposed": "0",
+                    "Other Events": "0",
+                    "Ending Warehouse Balance": str(ending),
+                    "Unknown Events": "0",
+                    "Location": country,
+                }
+
+    return _tsv(LEDGER_COLUMNS, rows())

@@ -4,6 +4,12 @@ A report waits IN_QUEUE, then runs IN_PROGRESS (simulated seconds, see ``state``
 DONE with a document, CANCELLED when it has no data, or FATAL when a ``createReport:fatal``
 fault was pending. Settlement reports cannot be requested: like Amazon, they appear by
 themselves every 14 days and are found with ``getReports``.
+
+Like Amazon: the All Listings report comes in Cp1252 (Shift_JIS with Japanese column names
+for Amazon.co.jp) and says so in its Content-Type; sales and traffic needs the Brand
+Analytics role and the FBA ledger the Amazon Fulfillment role (403 without); a repeated
+request inside a report type's regeneration limit (FBA inventory 30 minutes, ledger 4 hours)
+ends FATAL (docs#1645).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from .data import DAY
 from .render import MARKETPLACE_ID
 from .state import PROCESS_SECONDS, QUEUE_SECONDS, Document, Report, SimState
 from .wire import (
+    DENIED_MESSAGE,
+    ApiError,
     JsonObj,
     Request,
     Response,
@@ -37,8 +45,21 @@ REQUESTABLE = frozenset(
         "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
         "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
         "GET_SALES_AND_TRAFFIC_REPORT",
+        "GET_LEDGER_SUMMARY_VIEW_DATA",
     }
 )
+LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
+#: report type -> the role a seller's app needs for it
+ROLE_OF = {
+    "GET_SALES_AND_TRAFFIC_REPORT": "Brand Analytics",
+    "GET_LEDGER_SUMMARY_VIEW_DATA": "Amazon Fulfillment",
+}
+#: report type -> simulated seconds before an identical request is answered again
+REGENERATION_SECONDS = {
+    "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA": 30 * 60.0,
+    "GET_LEDGER_SUMMARY_VIEW_DATA": 4 * 3600.0,
+}
+_WRONG_CHARSET = "x-simulator-wrong-charset"
 STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
 SETTLEMENT_PERIOD = 14 * DAY
 TSV = "text/tab-separated-values; charset=UTF-8"
@@ -63,9 +84,17 @@ def _finish(state: SimState, report: Report, at: float) -> None:
     world = state.world
     markets = {m for m in report.marketplace_ids if m in MARKETS}
     kind = report.report_type
+    japan = report_data.MARKET_JP in report.marketplace_ids
     with world.lock:
-        if kind == "GET_MERCHANT_LISTINGS_ALL_DATA":
+        if kind == LISTINGS and japan:
+            content, rows = report_data.listings_report_jp(world)
+        elif kind == LISTINGS:
             content, rows = report_data.listings_report(world, markets)
+        elif kind == "GET_LEDGER_SUMMARY_VIEW_DATA":
+            orders = world.created_between(report.data_start, report.data_end)
+            content, rows = report_data.ledger_summary_report(
+                world, orders, markets, report.data_start, report.data_end, at
+            )
         elif kind == "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA":
             content, rows = report_data.inventory_report(world, markets)
         elif kind == "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL":
@@ -88,7 +117,7 @@ def _finish(state: SimState, report: Report, at: float) -> None:
     if rows == 0:
         report.outcome = "CANCELLED"
         return
-    content_type = "application/json; charset=UTF-8" if content.startswith(b"{") else TSV
+    content, content_type = _encode(report, content, japan)
     document_id = f"amzn1.spdoc.1.4.na.{uuid.uuid4()}"
     with state.lock:
         state.documents[document_id] = Document(
@@ -96,6 +125,20 @@ def _finish(state: SimState, report: Report, at: float) -> None:
         )
     report.document_id = document_id
     report.outcome = "DONE"
+
+
+def _encode(report: Report, content: bytes, japan: bool) -> tuple[bytes, str]:
+    """The bytes and Content-Type Amazon sends for this report (and marketplace)."""
+    if content.startswith(b"{"):
+        return content, "application/json; charset=UTF-8"
+    charset, codec = "UTF-8", "utf-8"
+    if report.report_type == LISTINGS:
+        charset, codec = ("Shift_JIS", "cp932") if japan else ("Cp1252", "cp1252")
+    if report.options.get(_WRONG_CHARSET):
+        # says UTF-8, is not (a UTF-8 report is sent as Cp1252 then)
+        charset, codec = "UTF-8", "cp1252" if codec == "utf-8" else codec
+    text = content.decode("utf-8")
+    return text.encode(codec, errors="replace"), f"text/tab-separated-values; charset={charset}"
 
 
 def _render(state: SimState, report: Report, now: float) -> JsonObj:
@@ -155,13 +198,35 @@ def create_report(state: SimState, req: Request) -> Response:
     options = body.get("reportOptions") or {}
     if not isinstance(options, dict):
         raise invalid_input("reportOptions must be an object.")
+    role = ROLE_OF.get(report_type)
+    if role is not None and role not in state.report_roles:
+        raise ApiError(403, "Unauthorized", DENIED_MESSAGE, f"The {role} role is required.")
+    options = {str(k): str(v) for k, v in options.items() if k != _WRONG_CHARSET}
+    if state.faults.take("createReport", frozenset({"wrong-charset"})) is not None:
+        options[_WRONG_CHARSET] = "1"
     report_id = str(50_000_000_000 + state.next_number())
     fatal = state.faults.take("createReport", frozenset({"fatal"})) is not None
+    fatal = fatal or _too_early(state, report_type, markets, now)
     with state.lock:
         state.reports[report_id] = Report(
             report_id, report_type, markets, now, start, min(end, now), options, fatal
         )
     return json_response(202, {"reportId": report_id})
+
+
+def _too_early(state: SimState, report_type: str, markets: list[str], now: float) -> bool:
+    """An identical request inside the type's regeneration limit (it then ends FATAL)."""
+    limit = REGENERATION_SECONDS.get(report_type)
+    if limit is None:
+        return False
+    with state.lock:
+        return any(
+            r.report_type == report_type
+            and sorted(r.marketplace_ids) == sorted(markets)
+            and not r.fatal
+            and now - r.created < limit
+            for r in state.reports.values()
+        )
 
 
 def _report(state: SimState, report_id: str) -> Report:

@@ -134,6 +134,8 @@ class SimState:
         self.faults = FaultInjector(config.faults)
         self.stats = Stats()
         self.pii_roles = config.pii_roles
+        #: roles for role-gated reports (sales and traffic, FBA ledger); tests take them away
+        self.report_roles: set[str] = {"Brand Analytics", "Amazon Fulfillment"}
         self.base_url = ""
         self.stopping = threading.Event()
         self.lock = threading.RLock()
