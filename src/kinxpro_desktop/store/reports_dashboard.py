@@ -1,0 +1,199 @@
+"""Dashboard aggregates in SQL: per UTC day, currency, marketplace and channel; per SKU;
+settlement amounts; low stock. Money stays in minor units per currency (never summed across
+currencies); cancelled orders are not sales."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, text
+
+from kinxpro_desktop.store.timefmt import to_db
+
+SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: str  # YYYY-MM-DD (UTC)
+    currency: str
+    marketplace_id: str
+    channel: str
+    orders: int
+    units: int
+    sales_minor: int
+
+
+@dataclass(frozen=True)
+class SkuRow:
+    sku: str
+    currency: str
+    units: int
+    sales_minor: int
+    prev_units: int  # the same-length period before
+
+
+@dataclass(frozen=True)
+class SettlementRow:
+    day: str
+    currency: str
+    transaction_type: str
+    amount_type: str
+    amount_description: str
+    sku: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class StockRow:
+    sku: str
+    marketplace_id: str
+    title: str
+    quantity: int
+    channel: str
+
+
+_DAYS_FAST = text(
+    """
+    SELECT substr(o.purchase_date, 1, 10) AS day, o.currency, o.marketplace_id,
+           o.fulfillment_channel, COUNT(*) AS orders,
+           COALESCE(SUM(i.quantity_ordered), 0) AS units, COALESCE(SUM(i.price_minor), 0)
+    FROM orders AS o INDEXED BY ix_orders_purchase_date
+    JOIN order_items AS i ON i.order_id = o.order_id
+    WHERE o.purchase_date >= :start AND o.purchase_date < :end AND o.status != 'Canceled'
+      AND (:market = '' OR o.marketplace_id = :market)
+    GROUP BY day, o.currency, o.marketplace_id, o.fulfillment_channel
+    """
+)
+_ORDER_COUNTS = text(
+    """
+    SELECT substr(purchase_date, 1, 10) AS day, currency, marketplace_id,
+           fulfillment_channel, COUNT(*)
+    FROM orders INDEXED BY ix_orders_purchase_date
+    WHERE purchase_date >= :start AND purchase_date < :end AND status != 'Canceled'
+      AND (:market = '' OR marketplace_id = :market)
+    GROUP BY day, currency, marketplace_id, fulfillment_channel
+    """
+)
+_SKUS = text(
+    """
+    SELECT i.sku, i.currency,
+           SUM(CASE WHEN o.purchase_date >= :start THEN i.quantity_ordered ELSE 0 END),
+           SUM(CASE WHEN o.purchase_date >= :start THEN i.price_minor ELSE 0 END),
+           SUM(CASE WHEN o.purchase_date < :start THEN i.quantity_ordered ELSE 0 END)
+    FROM orders AS o INDEXED BY ix_orders_purchase_date
+    JOIN order_items AS i ON i.order_id = o.order_id
+    WHERE o.purchase_date >= :prev AND o.purchase_date < :end AND o.status != 'Canceled'
+      AND (:market = '' OR o.marketplace_id = :market)
+    GROUP BY i.sku, i.currency
+    """
+)
+_SETTLEMENTS = text(
+    """
+    SELECT substr(json_extract(r.data_json, '$."posted-date"'), 1, 10), r.run_id,
+           json_extract(r.data_json, '$."transaction-type"'),
+           json_extract(r.data_json, '$."amount-type"'),
+           json_extract(r.data_json, '$."amount-description"'),
+           COALESCE(json_extract(r.data_json, '$."sku"'), ''),
+           json_extract(r.data_json, '$."amount"')
+    FROM report_rows AS r JOIN report_runs AS run ON run.id = r.run_id
+    WHERE run.report_type = :type AND run.status = 'DONE'
+      AND json_extract(r.data_json, '$."transaction-type"') != ''
+    """
+)
+_SETTLEMENT_SPAN = text(
+    """
+    SELECT MIN(data_start), MAX(data_end), GROUP_CONCAT(DISTINCT id)
+    FROM report_runs WHERE report_type = :type AND status = 'DONE'
+    """
+)
+_SETTLEMENT_CURRENCY = text(
+    """
+    SELECT r.run_id, json_extract(r.data_json, '$."currency"')
+    FROM report_rows AS r JOIN report_runs AS run ON run.id = r.run_id
+    WHERE run.report_type = :type AND run.status = 'DONE' AND r.row_no = 1
+    """
+)
+_LOW_STOCK = text(
+    """
+    SELECT sku, marketplace_id, title, quantity, fulfillment_channel FROM listings
+    WHERE quantity IS NOT NULL AND quantity <= :threshold AND status != ''
+      AND (:market = '' OR marketplace_id = :market)
+    ORDER BY quantity, sku LIMIT :limit
+    """
+)
+
+
+def _minor(value: object) -> int:
+    """A settlement amount ("-12.34") in minor units (two decimals; JPY has none)."""
+    s = str(value or "0").strip()
+    negative = s.startswith("-")
+    s = s.lstrip("+-")
+    whole, _, frac = s.partition(".")
+    cents = int(whole or "0") * 100 + int((frac + "00")[:2])
+    return -cents if negative else cents
+
+
+class DashboardQueries:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def days(self, start: datetime, end: datetime, market: str = "") -> list[DayRow]:
+        """Orders (all, even without items), units and item sales per day and group."""
+        params = {"start": to_db(start), "end": to_db(end), "market": market}
+        with self._engine.connect() as conn:
+            counts = {
+                (r[0], r[1], r[2], r[3]): int(r[4]) for r in conn.execute(_ORDER_COUNTS, params)
+            }
+            sums = {
+                (r[0], r[1], r[2], r[3]): (int(r[5]), int(r[6]))
+                for r in conn.execute(_DAYS_FAST, params)
+            }
+        return [
+            DayRow(k[0], k[1], k[2], k[3], n, *sums.get(k, (0, 0)))
+            for k, n in sorted(counts.items())
+        ]
+
+    def skus(
+        self, start: datetime, end: datetime, prev: datetime, market: str = ""
+    ) -> list[SkuRow]:
+        params = {"start": to_db(start), "end": to_db(end), "prev": to_db(prev), "market": market}
+        with self._engine.connect() as conn:
+            return [
+                SkuRow(r[0], r[1], int(r[2] or 0), int(r[3] or 0), int(r[4] or 0))
+                for r in conn.execute(_SKUS, params)
+            ]
+
+    def settlement_rows(self) -> list[SettlementRow]:
+        with self._engine.connect() as conn:
+            currency = {
+                r[0]: r[1] or "" for r in conn.execute(_SETTLEMENT_CURRENCY, {"type": SETTLEMENT})
+            }
+            rows = conn.execute(_SETTLEMENTS, {"type": SETTLEMENT}).all()
+        return [
+            SettlementRow(
+                r[0] or "",
+                currency.get(r[1], ""),
+                r[2] or "",
+                r[3] or "",
+                r[4] or "",
+                r[5] or "",
+                _minor(r[6]),
+            )
+            for r in rows
+        ]
+
+    def settlement_span(self) -> tuple[str | None, str | None]:
+        """The first settlement start and last settlement end (ISO text) stored."""
+        with self._engine.connect() as conn:
+            r = conn.execute(_SETTLEMENT_SPAN, {"type": SETTLEMENT}).first()
+        return (r[0], r[1]) if r is not None else (None, None)
+
+    def low_stock(self, threshold: int, market: str = "", limit: int = 10) -> list[StockRow]:
+        params = {"threshold": threshold, "market": market, "limit": limit}
+        with self._engine.connect() as conn:
+            return [
+                StockRow(r[0], r[1], r[2], int(r[3]), r[4])
+                for r in conn.execute(_LOW_STOCK, params)
+            ]
