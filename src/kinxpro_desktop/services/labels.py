@@ -187,7 +187,14 @@ class LabelService:
         order = self._order(order_id)
         package = package or self.packages.for_order(order)
         details = shipment_details(order, package, check_ship_from(self.ship_from()))
-        payload = self._connection.gateway().mfn.eligible_services(details, cancel)
+        try:
+            payload = self._connection.gateway().mfn.eligible_services(details, cancel)
+        except RequestRejected as exc:
+            said = f" (Amazon said: {exc.said.rstrip('. ')})" if exc.said else ""
+            raise UserError(
+                f"Amazon gave no rates for order {order_id}{said}. Check the package and the "
+                "ship-from address; an order that already shipped needs its label voided first."
+            ) from None
         return parse_quote(order, package, payload)
 
     def rates(
@@ -378,9 +385,11 @@ class LabelService:
         services: dict[str, str] | None = None,
         label_format: str = "",
         actor: str = Actor.OWNER,
+        reason: str = "",
     ) -> BatchResult:
         """Buy a label per order, in order; one failure does not stop the others. Cancel
-        stops before the next order (never in the middle of a purchase)."""
+        stops before the next order (never in the middle of a purchase). `reason`: why
+        orders that already have a label get another (audited)."""
         from kinxpro_desktop.services.labels_batch import buy_many
 
         return buy_many(
@@ -392,6 +401,7 @@ class LabelService:
             services=services,
             label_format=label_format,
             actor=actor,
+            reason=reason,
         )
 
     def void(

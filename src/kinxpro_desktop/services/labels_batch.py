@@ -31,6 +31,7 @@ def _buy_one(
     service_id: str | None,
     label_format: str,
     actor: str,
+    reason: str = "",
 ) -> BuyResult:
     try:
         return service.buy(
@@ -38,6 +39,7 @@ def _buy_one(
             service_id=service_id,
             label_format=label_format,
             quote=quote,
+            reason=reason,
             actor=actor,
         )
     except UserError as exc:
@@ -62,6 +64,7 @@ def buy_many(
     services: dict[str, str] | None = None,
     label_format: str = "",
     actor: str = Actor.OWNER,
+    reason: str = "",
 ) -> BatchResult:
     results: list[BuyResult] = []
     total = len(order_ids)
@@ -77,6 +80,7 @@ def buy_many(
                 service_id=(services or {}).get(order_id),
                 label_format=label_format,
                 actor=actor,
+                reason=reason,
             )
         )
     progress(ProgressUpdate("Buying labels", total, total))

@@ -30,7 +30,6 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.printing import PrinterInfo
 from kinxpro_desktop.core.progress import ProgressUpdate
 from kinxpro_desktop.core.shipping import BatchResult, Package, QueueEntry, RateQuote
-from kinxpro_desktop.services.labels_print import PrintOutcome
 from kinxpro_desktop.services.labels_rates import choose_format
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui.dialogs.label_printers import LabelPrintersDialog, PrintSettings
@@ -67,9 +66,9 @@ class LabelsTab(QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.rates_button = QPushButton("Get rates")
-        self.rates_button.clicked.connect(self.get_rates)
+        self.rates_button.clicked.connect(lambda: self.get_rates())
         self.buy_button = QPushButton("Buy labels")
-        self.buy_button.clicked.connect(self.buy)
+        self.buy_button.clicked.connect(lambda: self.buy())
         self.print_button = QPushButton("Print labels")
         self.print_button.clicked.connect(lambda: self.print_labels())
         self.void_button = QPushButton("Void label")
@@ -162,7 +161,8 @@ class LabelsTab(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(prog)
         self.connected = False
-        self.ask_reasons = True  # tests turn the reprint prompt off
+        self.ask_reasons = True  # tests turn the reason prompts off
+        self.to_print: list[str] = []  # bought, printed once the last purchase round ends
         self._update_title()
         ctx.events.data_changed.connect(self._data_changed)
         ctx.runner.submit(self.desk.printers, on_done=self._printers_found, on_error=self._ignore)
@@ -347,8 +347,8 @@ class LabelsTab(QWidget):
         offer = self.model.offer(order_id)
         return choose_format(offer.formats if offer else (), info)
 
-    def buy(self) -> None:
-        ids = self._targets()
+    def buy(self, order_ids: Sequence[str] | None = None, reason: str = "") -> None:
+        ids = list(order_ids) if order_ids is not None else self._targets()
         if not ids:
             return
         service = self.desk.service
@@ -359,7 +359,14 @@ class LabelsTab(QWidget):
         self._start(
             "buy",
             lambda t, p: service.buy_many(
-                ids, t, p, quotes=quotes, services=services, label_format=fmt, actor=actor
+                ids,
+                t,
+                p,
+                quotes=quotes,
+                services=services,
+                label_format=fmt,
+                actor=actor,
+                reason=reason,
             ),
             self._bought,
         )
@@ -372,48 +379,26 @@ class LabelsTab(QWidget):
         self._ctx.events.status_message.emit(
             f"Labels: {batch.bought} bought, {batch.failed} failed"
         )
-        bought = [r.order_id for r in batch.results if r.ok and r.shipment is not None]
+        self.to_print += [r.order_id for r in batch.results if r.ok and r.shipment is not None]
         self.refresh()
+        again = [r.order_id for r in batch.results if not r.ok and "give a reason" in r.message]
+        if again and self.ask_reasons:
+            reason, ok = QInputDialog.getText(
+                self,
+                "Buy another label",
+                f"{len(again)} order(s) already have a label (a reprint is free). Why buy "
+                "another one? The reason is recorded in the audit log.",
+            )
+            if ok and reason.strip():
+                self.buy(again, reason.strip())
+                return
+        bought, self.to_print = self.to_print, []
         if bought and self.print_after.isChecked() and self.print_settings().label_printer:
             self.print_labels(bought)
 
-    # -- print ----------------------------------------------------------------------------
+    # -- print (ui/widgets/label_actions.py) -----------------------------------------------
     def print_labels(self, order_ids: Sequence[str] | None = None, reason: str = "") -> None:
-        ids = list(order_ids) if order_ids is not None else self.selected_ids()
-        chosen = self.print_settings()
-        if not ids:
-            return
-        if not chosen.label_printer:
-            self.results.addItem("✖ Choose a label printer first (Printer settings…).")
-            return
-        printing = self.desk.printing
-        actor = self._ctx.actor
-
-        def job(token: Any, progress: Any) -> PrintOutcome:
-            return printing.print_labels(
-                ids,
-                chosen.label_printer,
-                page=chosen.label_paper,
-                reason=reason,
-                actor=actor,
-                packing_slips=chosen.slip_after_label,
-                slip_printer=chosen.slip_printer,
-                slip_page=chosen.slip_paper,
-                cancel=token,
-                progress=progress,
-            )
-
-        if self.job is not None:  # a buy just finished: the runner is free again
-            return
-        self._start("print", job, self._printed)
-
-    def _printed(self, outcome: PrintOutcome) -> None:
-        self.results.addItem(
-            f"✔ Printed {len(outcome.order_ids)} label(s) ({len(outcome.jobs)} job(s))"
-            + (" and packing slips" if outcome.slip_job else "")
-        )
-        for warning in outcome.warnings:
-            self.results.addItem(f"⚠ {warning}")
+        label_actions.print_labels(self, order_ids, reason)
 
     def ask_reprint_reason(self) -> None:
         reason, ok = QInputDialog.getText(self, "Reprint", "Why print this label again?")

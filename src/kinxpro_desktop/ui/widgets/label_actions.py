@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QMessageBox
 
 from kinxpro_desktop.core.shipping import Package, QueueEntry, ShipmentStatus
+from kinxpro_desktop.services.labels_print import PrintOutcome
 from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.dialogs.label_package import PackageDialog
 from kinxpro_desktop.ui.dialogs.label_ship_from import ShipFromDialog
@@ -106,3 +107,42 @@ def void_selected(tab: LabelsTab, confirm: bool = True) -> None:
 def _voided(tab: LabelsTab, record: Any) -> None:
     tab.results.addItem(f"✔ Order {record.order_id}: {record.status.label}")
     tab.refresh()
+
+
+def print_labels(tab: LabelsTab, order_ids: Sequence[str] | None, reason: str) -> None:
+    """The bought labels of `order_ids` (or the selection) as one job on the label printer,
+    packing slips after them when the settings say so."""
+    ids = list(order_ids) if order_ids is not None else tab.selected_ids()
+    chosen = tab.print_settings()
+    if not ids:
+        return
+    if not chosen.label_printer:
+        tab.results.addItem("✖ Choose a label printer first (Printer settings…).")
+        return
+    printing = tab.desk.printing
+    actor = tab._ctx.actor
+
+    def job(token: Any, progress: Any) -> PrintOutcome:
+        return printing.print_labels(
+            ids,
+            chosen.label_printer,
+            page=chosen.label_paper,
+            reason=reason,
+            actor=actor,
+            packing_slips=chosen.slip_after_label,
+            slip_printer=chosen.slip_printer,
+            slip_page=chosen.slip_paper,
+            cancel=token,
+            progress=progress,
+        )
+
+    tab._start("print", job, lambda outcome: _printed(tab, outcome))
+
+
+def _printed(tab: LabelsTab, outcome: PrintOutcome) -> None:
+    tab.results.addItem(
+        f"✔ Printed {len(outcome.order_ids)} label(s) ({len(outcome.jobs)} job(s))"
+        + (" and packing slips" if outcome.slip_job else "")
+    )
+    for warning in outcome.warnings:
+        tab.results.addItem(f"⚠ {warning}")
