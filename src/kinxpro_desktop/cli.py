@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     listings_command.add_parser(sub, common)
     orders_command.add_parser(sub, common)
+    from kinxpro_desktop.commands import reports as reports_command
+
+    reports_command.add_parser(sub, common)
     sub.add_parser(
         "sandbox",
         add_help=False,
@@ -282,6 +285,12 @@ def _dispatch(
 
             group = listings_command if args.command == "listings" else orders_command
             return _with_store(paths, args, secret, lambda s: group.run(s, args, endpoint, creds))
+        if args.command in ("report", "export"):
+            from kinxpro_desktop.commands import reports as reports_command
+
+            return _with_store(
+                paths, args, secret, lambda s: reports_command.run(s, args, endpoint, creds)
+            )
         if args.command == "sync":
             return _with_store(paths, args, secret, lambda s: cmd_sync(s, endpoint, creds))
         if args.command == "account":

@@ -1,0 +1,193 @@
+"""Headless reports and exports:
+
+    kinxpro-desktop report request TYPE [--from DATE --to DATE] [--marketplace ID]
+    kinxpro-desktop report list
+    kinxpro-desktop report settlements
+    kinxpro-desktop export KIND --format csv|xlsx|pdf --out FILE [--from DATE --to DATE]
+                           [--marketplace ID] [--run N] [--include-buyer-data]
+
+Progress on stderr; results on stdout (never buyer data); non-zero exit on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kinxpro_desktop.core.errors import UserError
+
+if TYPE_CHECKING:
+    from kinxpro_desktop.core.credentials import SpApiCredentials
+    from kinxpro_desktop.core.progress import ProgressFn, ProgressUpdate
+    from kinxpro_desktop.services.startup import Started
+    from kinxpro_desktop.spapi.gateway import SpApiGateway
+
+EXIT_FAILED = 1
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    from kinxpro_desktop.services.exports import EXPORT_KINDS, FORMATS
+    from kinxpro_desktop.services.reports import KINDS
+
+    report = sub.add_parser(
+        "report", parents=[common], help="request Amazon reports, list runs, find settlements"
+    )
+    actions = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+    request = actions.add_parser(
+        "request",
+        parents=[common],
+        help="request one report and store its rows (types: " + ", ".join(KINDS) + ")",
+    )
+    request.add_argument("report_type", metavar="TYPE")
+    _dates(request)
+    request.add_argument("--marketplace", metavar="ID", help="default: the account's first")
+    actions.add_parser("list", parents=[common], help="report runs: status, time, rows")
+    actions.add_parser(
+        "settlements", parents=[common], help="find settlement reports (getReports) and store them"
+    )
+
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="export a table to CSV, XLSX or PDF (buyer data only with --include-buyer-data)",
+    )
+    export.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS, help=" | ".join(EXPORT_KINDS))
+    export.add_argument("--format", dest="fmt", choices=FORMATS, required=True)
+    export.add_argument("--out", required=True, metavar="FILE")
+    _dates(export)
+    export.add_argument("--marketplace", metavar="ID")
+    export.add_argument("--run", type=int, metavar="N", help="report-rows: the run number")
+    export.add_argument(
+        "--include-buyer-data",
+        action="store_true",
+        help="orders only: add buyer names and addresses (audited; the file is outside "
+        "Kinxpro's retention)",
+    )
+
+
+def _dates(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY-MM-DD (UTC)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="YYYY-MM-DD, inclusive")
+
+
+def parse_day(value: str | None, flag: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UserError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def date_range(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
+    start = parse_day(args.date_from, "--from")
+    to = parse_day(args.date_to, "--to")
+    end = to + timedelta(days=1) if to is not None else None
+    if start is not None and end is not None and start >= end:
+        raise UserError("--from is after --to; swap them.")
+    return start, end
+
+
+def _progress(prefix: str) -> ProgressFn:
+    last = [""]
+
+    def show(update: ProgressUpdate) -> None:
+        line = f"{prefix}: {update.phase}"
+        if update.total:
+            line += f" {update.done}/{update.total}"
+        if line != last[0]:
+            last[0] = line
+            print(line, file=sys.stderr, flush=True)
+
+    return show
+
+
+def run(
+    started: Started,
+    args: argparse.Namespace,
+    endpoint: str | None,
+    creds: SpApiCredentials | None,
+) -> int:
+    if args.command == "export":
+        return _export(started, args)
+    return _report(started, args, endpoint, creds)
+
+
+def _export(started: Started, args: argparse.Namespace) -> int:
+    from kinxpro_desktop.core.vocabulary import Actor
+    from kinxpro_desktop.services.exports import Exporter, ExportScope
+
+    start, end = date_range(args)
+    exporter = Exporter(started.session.db, retention_days=started.privacy.retention_days)
+    result = exporter.export(
+        args.kind,
+        args.fmt,
+        Path(args.out),
+        ExportScope(start=start, end=end, marketplace_id=args.marketplace),
+        include_buyer_data=args.include_buyer_data,
+        run_id=args.run,
+        actor=Actor.CLI,
+        progress=_progress("export"),
+    )
+    print(f"Exported {result.rows} rows to {result.path}")
+    for line in result.totals:
+        print(f"  {line}")
+    if result.warning:
+        print(f"WARNING: {result.warning}", file=sys.stderr)
+    return 0
+
+
+def _report(
+    started: Started, args: argparse.Namespace, endpoint: str | None, creds: SpApiCredentials | None
+) -> int:
+    from kinxpro_desktop.commands.common import connection_for
+    from kinxpro_desktop.core.vocabulary import Actor
+    from kinxpro_desktop.services.reports import KINDS, ReportService
+
+    db = started.session.db
+    if args.report_command == "list":
+        service = ReportService(db, _no_gateway)
+        runs = service.runs()
+        if not runs:
+            print("No report runs yet. Request one: report request TYPE")
+        for r in runs:
+            kind = KINDS.get(r.report_type)
+            when = f"{r.requested_at:%Y-%m-%d %H:%M}"
+            line = f"{r.run_id:>5}  {when}  {r.status:<10} {r.row_count:>7} rows  "
+            line += f"{kind.label if kind else r.report_type} ({r.marketplace_id})"
+            if r.error:
+                line += f": {r.error}"
+            print(line)
+        return 0
+    connection = connection_for(started, endpoint, creds)
+    try:
+        service = ReportService(db, connection.gateway)
+        if args.report_command == "settlements":
+            found = service.find_settlements(actor=Actor.CLI, progress=_progress("report"))
+            print(f"{len(found)} new settlement reports stored.")
+            for o in found:
+                print(f"  run {o.run.run_id}: {o.run.row_count} rows")
+            return 0
+        start, end = date_range(args)
+        outcome = service.request(
+            args.report_type,
+            marketplace_id=args.marketplace,
+            start=start,
+            end=end,
+            actor=Actor.CLI,
+            progress=_progress("report"),
+        )
+    finally:
+        connection.close()
+    stream = sys.stdout if outcome.ok else sys.stderr
+    print(f"run {outcome.run.run_id}: {outcome.run.status}. {outcome.message}", file=stream)
+    return 0 if outcome.ok else EXIT_FAILED
+
+
+def _no_gateway() -> SpApiGateway:
+    raise UserError("Listing report runs needs no Amazon connection.")  # never called
