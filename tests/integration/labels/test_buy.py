@@ -15,7 +15,7 @@ from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.labels import LabelService
 from kinxpro_desktop.store.database import Database
-from tests.integration.labels.conftest import stats, to_ship
+from tests.integration.labels.conftest import stats, sync_store, to_ship
 
 DAY = 86_400.0
 
@@ -199,6 +199,9 @@ def test_void_inside_the_window_and_the_order_stays_shipped(
     assert voided.status is ShipmentStatus.REFUND_PENDING
     assert sim.state.world.by_id[order_id].status_at(sim.state.now()) == "Shipped"
     assert audit_events(db, AuditEvent.LABEL_VOID)
+    sync_store(db, sim)  # what the next sync brings: still Shipped
+    order = db.orders.get(order_id)
+    assert order is not None and order.status == "Shipped"
     sim.advance(1.5 * DAY)
     [refreshed] = labels.refresh_refunds()
     assert refreshed.status is ShipmentStatus.REFUND_APPLIED
