@@ -17,17 +17,14 @@ Messages name the operation in words; HTTP statuses and Amazon's codes go to the
 
 from __future__ import annotations
 
-import gzip
 import logging
 import random
 import threading
-import zlib
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx
 from sp_api.auth import AccessTokenClient, access_token_client
 from sp_api.base import Client
 
@@ -45,7 +42,6 @@ from kinxpro_desktop.spapi.errors import (
     RequestRejected,
     SpApiError,
     Throttled,
-    TransientError,
     cap,
 )
 from kinxpro_desktop.spapi.policy import Policy, policy_of
@@ -54,7 +50,6 @@ from kinxpro_desktop.spapi.transport import GuardedTransport, RefusalHook, make_
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
-MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 AWS_REGIONS = {"NA": "us-east-1", "EU": "eu-west-1", "FE": "us-west-2"}
 #: given to the library as its proxy so that it never reads HTTP(S)_PROXY / ALL_PROXY from the
 #: environment (a socks5:// value crashes httpx without socksio); nothing listens there, and
@@ -355,61 +350,3 @@ class CallCore:
             code=error.code,
             detail=error.detail,
         )
-
-    # ------------------------------------------------------------------ documents
-    def fetch_document(self, url: str) -> tuple[bytes, str | None]:
-        """GET a pre-signed document URL (allow-listed) through the guarded client:
-        (bytes, charset). Damage and failures raise BadResponse (worth another try)."""
-        self.api.check(url)
-        try:
-            with self.http.stream("GET", url) as res:
-                if res.status_code != 200:
-                    raise BadResponse(
-                        "the document download failed", detail=f"HTTP {res.status_code}"
-                    )
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in res.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_DOCUMENT_BYTES:
-                        raise SpApiError("The document is larger than 512 MB.")
-                    chunks.append(chunk)
-                return b"".join(chunks), res.charset_encoding
-        except httpx.HTTPError as exc:
-            raise BadResponse("the document download failed", detail=type(exc).__name__) from exc
-
-    def upload_document(self, url: str, content: bytes, content_type: str) -> None:
-        """PUT a feed document to its pre-signed URL (idempotent: tried up to 3 times)."""
-        self.api.check(url)
-        for attempt in range(1, 4):
-            try:
-                res = self.http.put(url, content=content, headers={"Content-Type": content_type})
-            except httpx.HTTPError as exc:
-                error = TransientError("the upload failed", detail=type(exc).__name__)
-            else:
-                if 200 <= res.status_code < 300:
-                    return
-                error = TransientError("the upload failed", detail=f"HTTP {res.status_code}")
-                if res.status_code < 500:
-                    break
-            log.info("feed document upload attempt %d: %s", attempt, error.detail)
-        raise TransientError(
-            f"The feed document could not be uploaded to {self.who} ({error.message}). "
-            "Nothing was submitted; try again.",
-            detail=error.detail,
-        )
-
-
-def decode_document(data: bytes, charset: str | None, algorithm: object) -> str:
-    """Inflate (when the bytes are gzip, whatever the metadata says) and decode."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise BadResponse(f"the gzip document is damaged ({type(exc).__name__})") from exc
-    elif algorithm == "GZIP" and data:
-        log.info("document said GZIP but is not gzip; reading it as is")
-    try:
-        return data.decode(charset or "utf-8")
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("cp1252", errors="replace")

@@ -12,7 +12,8 @@ from sp_api.api import FeedsV20210630
 from sp_api.base import fill_query_params, sp_endpoint
 
 from kinxpro_desktop.core.progress import CancelToken
-from kinxpro_desktop.spapi.call import CallCore, decode_document
+from kinxpro_desktop.spapi import documents
+from kinxpro_desktop.spapi.call import CallCore
 from kinxpro_desktop.spapi.errors import BadResponse
 from kinxpro_desktop.spapi.paging import paginate, token_at
 
@@ -54,7 +55,7 @@ class FeedsApi:
         return body
 
     def upload(self, document: Json, content: bytes, content_type: str = JSON_CONTENT_TYPE) -> None:
-        self.core.upload_document(str(document["url"]), content, content_type)
+        documents.upload(self.core, str(document["url"]), content, content_type)
 
     def create(
         self,
@@ -126,5 +127,5 @@ class FeedsApi:
         url = meta.get("url")
         if not isinstance(url, str) or not url:
             raise BadResponse("getFeedDocument: the answer has no document url.")
-        data, charset = self.core.fetch_document(url)
-        return decode_document(data, charset, meta.get("compressionAlgorithm"))
+        data, charset = documents.fetch(self.core, url)
+        return documents.decode(data, charset, meta.get("compressionAlgorithm"))

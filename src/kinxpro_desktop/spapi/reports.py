@@ -13,7 +13,8 @@ from typing import Any
 from sp_api.api import Reports
 
 from kinxpro_desktop.core.progress import CancelToken
-from kinxpro_desktop.spapi.call import CallCore, decode_document
+from kinxpro_desktop.spapi import documents
+from kinxpro_desktop.spapi.call import CallCore
 from kinxpro_desktop.spapi.errors import BadResponse
 from kinxpro_desktop.spapi.orders import amazon_time
 from kinxpro_desktop.spapi.paging import paginate, token_at
@@ -105,8 +106,8 @@ class ReportsApi:
         url = meta.get("url")
         if not isinstance(url, str) or not url:
             raise BadResponse("getReportDocument: the answer has no document url.")
-        data, charset = self.core.fetch_document(url)
-        return decode_document(data, charset, meta.get("compressionAlgorithm"))
+        data, charset = documents.fetch(self.core, url)
+        return documents.decode(data, charset, meta.get("compressionAlgorithm"))
 
     def download(self, document_id: str, cancel: CancelToken | None = None) -> str:
         """getReportDocument, then the document itself. A damaged download (truncated or
@@ -138,7 +139,7 @@ class ReportsApi:
             meta = self.document(document_id, cancel)
             url = str(meta["url"])
             try:
-                data, charset = self.core.fetch_document(url)
+                data, charset = documents.fetch(self.core, url)
                 return inflate(data), charset
             except BadResponse as exc:
                 attempt += 1
