@@ -55,8 +55,11 @@ def build_context(
     connection: Connection | None = None,
 ) -> AppContext:
     from kinxpro_desktop.printing.system import SystemPrinter
+    from kinxpro_desktop.services.dashboard import DashboardService
+    from kinxpro_desktop.services.exports import Exporter
     from kinxpro_desktop.services.listing_edits import ListingEdits
     from kinxpro_desktop.services.order_documents import OrderDocuments
+    from kinxpro_desktop.services.reports import ReportService
     from kinxpro_desktop.services.shipments import ShipmentService
 
     account = connection or Connection(None)  # not connected: their calls say how to connect
@@ -76,6 +79,9 @@ def build_context(
         listing_edits=ListingEdits(privacy.db, account),
         shipments=ShipmentService(privacy.db, account),
         documents=OrderDocuments(privacy.db, SystemPrinter()),
+        reports=ReportService(privacy.db, account.gateway),
+        dashboard=DashboardService(privacy.db),
+        exports=Exporter(privacy.db, retention_days=privacy.retention_days),
     )
 
 

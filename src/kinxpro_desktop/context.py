@@ -10,10 +10,13 @@ from PySide6.QtCore import QObject, Signal
 
 from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.paths import AppPaths
+from kinxpro_desktop.services.dashboard import DashboardService
+from kinxpro_desktop.services.exports import Exporter
 from kinxpro_desktop.services.labels_desk import LabelDesk
 from kinxpro_desktop.services.listing_edits import ListingEdits
 from kinxpro_desktop.services.order_documents import OrderDocuments
 from kinxpro_desktop.services.privacy import PrivacyService
+from kinxpro_desktop.services.reports import ReportService
 from kinxpro_desktop.services.shipments import ShipmentService
 from kinxpro_desktop.services.views import ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
@@ -56,6 +59,9 @@ class AppContext:
     listing_edits: ListingEdits  # staged price/quantity edits; Submit refuses until connected
     shipments: ShipmentService  # confirm shipment (orders shipped outside Kinxpro)
     documents: OrderDocuments  # packing slips and pick lists: preview, print, save
+    reports: ReportService  # Amazon reports: request, runs, rows, settlements
+    dashboard: DashboardService  # tiles and charts from the local store
+    exports: Exporter  # every table to CSV, XLSX, PDF
     actor: str = "owner"
     demo: bool = False
     wipe_interval_ms: int = 15 * 60 * 1000
