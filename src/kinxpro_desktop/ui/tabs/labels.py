@@ -165,7 +165,9 @@ class LabelsTab(QWidget):
         self.to_print: list[str] = []  # bought, printed once the last purchase round ends
         self._update_title()
         ctx.events.data_changed.connect(self._data_changed)
-        ctx.runner.submit(self.desk.printers, on_done=self._printers_found, on_error=self._ignore)
+        ctx.runner.submit(
+            self.desk.printers, on_done=self._printers_found, on_error=self._ignore, kind=NET
+        )
 
     def set_state(self, state: str) -> None:
         """The main window's connected / not connected hint: the queue reads the store."""
