@@ -243,3 +243,26 @@ def test_rate_and_buy_overlaps_quotes_and_purchases(labels: LabelService, sim: S
     assert batch.bought == 6, [r.message for r in batch.results]
     assert stats(sim, "getEligibleShipmentServices")["calls"] == 6
     assert stats(sim, "createShipment")["calls"] == 6
+
+
+def test_crash_after_sending_is_reconciled_from_the_pending_intent(
+    labels: LabelService, db: Database, sim: Simulator
+) -> None:
+    """Kinxpro died between sending createShipment and storing the answer: the intent row is
+    still Pending, Amazon has the label. The next buy finds it instead of buying again."""
+    from kinxpro_desktop.services.labels_rates import check_ship_from, shipment_details
+
+    order_id = to_ship(labels)[0]
+    quote = labels.quote(order_id)
+    assert quote.default is not None
+    with db.transaction() as uow:
+        uow.shipments.add_intent(order_id, quote.default.carrier, quote.default.name, sim.now())
+    order = db.orders.get(order_id)
+    assert order is not None
+    details = shipment_details(order, quote.package, check_ship_from(labels.ship_from()))
+    labels.gateway().mfn.create_shipment(details, quote.default.service_id)  # the lost answer
+    result = labels.buy(order_id)
+    assert result.ok and result.reconciled, result.message
+    assert stats(sim, "createShipment")["calls"] == 1
+    [record] = labels.shipments(order_id)
+    assert record.status is ShipmentStatus.PURCHASED and record.has_label
