@@ -37,9 +37,9 @@ def test_connection(
 ) -> AccountInfo:
     """Exchange the refresh token and list the marketplaces; raises a UserError that says
     what to fix (invalid_grant, invalid_client, missing roles, network)."""
-    from kinxpro_desktop.spapi.gateway import SpApiGateway
+    from kinxpro_desktop.services.connection import build_gateway
 
-    with SpApiGateway.from_credentials(creds, endpoint=endpoint, timeout=timeout) as gateway:
+    with build_gateway(creds, endpoint=endpoint, timeout=timeout) as gateway:
         return gateway.discover_account()
 
 

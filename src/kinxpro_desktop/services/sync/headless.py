@@ -11,9 +11,9 @@ from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressUpdate
 from kinxpro_desktop.core.retention import utcnow
+from kinxpro_desktop.services.connection import build_gateway
 from kinxpro_desktop.services.sync.common import Clock
 from kinxpro_desktop.services.sync.service import SyncService
-from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.store.database import Database
 
 EXIT_FAILED = 1
@@ -52,7 +52,7 @@ def run_headless_sync(
             print(line, file=out, flush=True)
 
     try:
-        with SpApiGateway.from_credentials(creds, endpoint=endpoint, timeout=timeout) as gateway:
+        with build_gateway(creds, endpoint=endpoint, timeout=timeout) as gateway:
             service = SyncService(db, gateway, clock=clock, backfill_days=backfill_days)
             report = service.run(cancel, progress)
     except Cancelled:
