@@ -246,6 +246,10 @@ def test_document_preview_renders_from_memory(
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_to(tmp_path / "picks.pdf")
     assert (tmp_path / "picks.pdf").read_bytes()[:5] == b"%PDF-"
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.reject()  # closing detaches the view's renderer from the document first
+    assert dialog.view.document() is not dialog.pdf
 
 
 def _order_ids(database: Database) -> list[str]:
@@ -269,3 +273,39 @@ def test_context_services_wait_for_a_connection(
     assert "No Amazon account is connected" in panel.status.text()
     assert [c.status for c in ctx.listing_edits.pending()] == [ChangeStatus.STAGED]
     assert ctx.shipments.carriers and ctx.documents.printer is not None
+
+
+def test_staged_changes_go_when_the_connection_returns(
+    make_ctx: Callable[..., Any], database: Database, sim: Simulator, qtbot: Any
+) -> None:
+    store_listings(database, sim)
+    real = Connection(None, endpoint=sim.base_url, fixed_credentials=creds_for(sim), timeout=5)
+
+    class Offline:
+        online = False
+
+        def gateway(self) -> Any:
+            if not self.online:
+                from kinxpro_desktop.core.errors import UserError
+                from kinxpro_desktop.services.connection import NOT_CONNECTED
+
+                raise UserError(NOT_CONNECTED)
+            return real.gateway()
+
+    link = Offline()
+    edits = ListingEdits(database, link, clock=sim.now)
+    ctx = make_ctx()
+    panel = PendingChangesPanel(ctx, edits=edits)
+    qtbot.addWidget(panel)
+    sku = pick(sim)[0]
+    edits.stage(sku, US, EditValue(price="77.70"))
+    refreshed(panel, qtbot, 1)
+    panel.submit_button.click()
+    qtbot.waitUntil(lambda: panel.waiting_for_connection, timeout=10_000)
+    assert "sent when Kinxpro reaches Amazon again" in panel.status.text()
+    link.online = True
+    with qtbot.waitSignal(panel.submitted, timeout=20_000) as blocker:
+        ctx.sync.finished.emit(object())  # what the sync controller says after a good sync
+    assert [r.status for r in blocker.args[0].results] == [ChangeStatus.ACCEPTED]
+    assert sim.state.world.by_sku[sku].price_cents == 7770
+    real.close()

@@ -53,9 +53,12 @@ class DocumentPreviewDialog(QDialog):
         self.page = page
         self.documents = documents if documents is not None else ctx.documents
         self.setWindowTitle(f"{kind.label.capitalize()} preview")
-        self.pdf = QPdfDocument(self)
-        self.buffer = QBuffer(self)
+        # Children are deleted in the order they were made: the view (whose renderer runs
+        # on its own thread) goes before the document, and the buffer the document reads
+        # from is the document's child, so it outlives it.
         self.view = QPdfView(self)
+        self.pdf = QPdfDocument(self)
+        self.buffer = QBuffer(self.pdf)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.pdf)
@@ -80,6 +83,13 @@ class DocumentPreviewDialog(QDialog):
                 on_done=self.show_pdf,
                 on_error=self._failed,
             )
+
+    def done(self, result: int) -> None:
+        # the view's renderer lets go of the document before the document closes (an empty
+        # stand-in: the view does not take None without a Qt warning)
+        self.view.setDocument(QPdfDocument(self.view))
+        self.pdf.close()
+        super().done(result)
 
     @property
     def page_count(self) -> int:

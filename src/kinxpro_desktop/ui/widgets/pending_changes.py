@@ -203,6 +203,11 @@ class PendingChangesPanel(QWidget):
         layout.addWidget(self.results_view, 2)
         self._set_busy(False)
         self.conflict_box.hide()
+        #: a Submit that could not reach Amazon: sent again after the next successful sync
+        self.waiting_for_connection = False
+        sync = getattr(ctx, "sync", None)
+        if sync is not None and hasattr(sync, "finished"):
+            sync.finished.connect(self._connection_back)
 
     # ------------------------------------------------------------------ state
     @property
@@ -282,6 +287,7 @@ class PendingChangesPanel(QWidget):
     def submit(self, *, preview_only: bool = False) -> None:
         if self.busy:
             return
+        self.waiting_for_connection = False
         self.status.setText(
             "Checking the changes with Amazon…" if preview_only else "Submitting to Amazon…"
         )
@@ -336,12 +342,32 @@ class PendingChangesPanel(QWidget):
         self._set_busy(False)
         if isinstance(exc, Cancelled):
             self.status.setText("Cancelled: the changes not yet sent stay staged.")
+        elif _offline(exc):
+            self._failed(exc)
+            self.waiting_for_connection = True
+            self.status.setText(
+                self.status.text()
+                + " The changes stay staged and are sent when Kinxpro reaches Amazon again."
+            )
         else:
             self._failed(exc)
         self.refresh(announce=False)
+
+    def _connection_back(self, *_args: object) -> None:
+        """A sync went through: Amazon is reachable again; send what was waiting."""
+        if self.waiting_for_connection and not self.busy:
+            self.waiting_for_connection = False
+            self.submit()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
             self.status.setText(exc.message)
         else:
             self.status.setText(f"Something went wrong ({type(exc).__name__}); see the log.")
+
+
+def _offline(exc: BaseException) -> bool:
+    """No account yet, or Amazon out of reach (a retryable SP-API error): worth sending later."""
+    from kinxpro_desktop.services.connection import NOT_CONNECTED
+
+    return bool(getattr(exc, "retryable", False)) or str(exc) == NOT_CONNECTED
