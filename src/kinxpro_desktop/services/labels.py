@@ -284,7 +284,15 @@ class LabelService:
         actor: str,
     ) -> BuyResult:
         oid = order.order_id
-        with self._db.transaction() as uow:
+        with self._db.transaction() as uow:  # check and intent under one write lock
+            known = uow.shipments.for_orders([oid])[oid]
+            if any(s.status.unresolved or (s.status.live and not reason.strip()) for s in known):
+                return BuyResult(
+                    oid,
+                    False,
+                    f"Another purchase for order {oid} is under way or just finished; nothing "
+                    "was bought. Refresh the list and check the order's label first.",
+                )
             row = uow.shipments.add_intent(oid, offer.carrier, offer.name, self._clock())
         mfn = self._connection.gateway().mfn
         retried = False

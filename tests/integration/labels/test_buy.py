@@ -266,3 +266,27 @@ def test_crash_after_sending_is_reconciled_from_the_pending_intent(
     assert stats(sim, "createShipment")["calls"] == 1
     [record] = labels.shipments(order_id)
     assert record.status is ShipmentStatus.PURCHASED and record.has_label
+
+
+def test_two_buys_at_once_buy_one_label(labels: LabelService, sim: Simulator) -> None:
+    import threading
+
+    order_id = to_ship(labels)[0]
+    quote = labels.quote(order_id)
+    results: list[object] = []
+    start = threading.Barrier(2)
+
+    def buy() -> None:
+        start.wait()
+        try:
+            results.append(labels.buy(order_id, quote=quote))
+        except DuplicateLabel as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=buy) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sum(1 for r in results if getattr(r, "ok", False)) == 1, results
+    assert stats(sim, "createShipment")["calls"] == 1
