@@ -152,7 +152,16 @@ def _submit(edits: ListingEdits, preview_only: bool) -> int:
     from kinxpro_desktop.core.progress import ProgressUpdate
     from kinxpro_desktop.core.vocabulary import Actor
 
+    last: dict[str, object] = {}
+
     def progress(update: ProgressUpdate) -> None:
+        """A line when the phase changes and at every tenth of the way, not per SKU."""
+        step = max(1, (update.total or 1) // 10)
+        if update.phase == last.get("phase") and update.done % step and update.done != update.total:
+            return
+        if (update.phase, update.done) == (last.get("phase"), last.get("done")):
+            return
+        last.update(phase=update.phase, done=update.done)
         where = f" {update.done}/{update.total}" if update.total else ""
         print(f"{update.phase}{where}", file=sys.stderr)
 
