@@ -33,6 +33,7 @@ from kinxpro_desktop.ui.tabs.labels import LabelsTab
 from kinxpro_desktop.ui.tabs.listings import ListingsTab
 from kinxpro_desktop.ui.tabs.orders import OrdersTab
 from kinxpro_desktop.ui.tabs.privacy import PrivacyTab
+from kinxpro_desktop.ui.tabs.reports import ReportsTab
 from kinxpro_desktop.ui.widgets.sync_status import SyncStatus
 
 TAB_NAMES = ("Listings", "Orders", "Labels", "Reports", "Privacy")
@@ -63,7 +64,7 @@ class MainWindow(QMainWindow):
         self.orders_tab = OrdersTab(ctx)
         self.privacy_tab = PrivacyTab(ctx)
         self.labels_tab = LabelsTab(ctx)
-        self.reports_tab = EmptyStateTab("Reports")
+        self.reports_tab = ReportsTab(ctx)
         pages: list[QWidget] = [
             self.listings_tab,
             self.orders_tab,
