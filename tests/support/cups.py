@@ -12,11 +12,14 @@ Nothing of the machine's own CUPS is touched, except the one file cups-pdf insis
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -213,6 +216,8 @@ def private_cups(root: Path, *, name: str = "kx") -> Iterator[PrivateCups]:
     env = {**os.environ, "CUPS_SERVER": str(root / "cups.sock")}
     env.pop("PRINTER", None)
     env.pop("LPDEST", None)
+    if sys.platform.startswith("linux"):
+        _remove_stale_configs()
     tag = f"{name}{os.getpid()}"
     pdf_queue, raw_queue = f"{tag}_pdf", f"{tag}_zebra"
     cups_pdf_conf = Path(f"/etc/cups/cups-pdf-{pdf_queue}.conf")
@@ -226,6 +231,7 @@ def private_cups(root: Path, *, name: str = "kx") -> Iterator[PrivateCups]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_die_with_parent,  # a killed test run (timeout) leaves no daemon behind
     )
     cups = PrivateCups(
         root=root,
@@ -256,6 +262,21 @@ def private_cups(root: Path, *, name: str = "kx") -> Iterator[PrivateCups]:
         _stop(daemon)
         listener.close()
         cups_pdf_conf.unlink(missing_ok=True)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _remove_stale_configs() -> None:
+    """cups-pdf configs this module wrote for test runs that were killed before cleaning up."""
+    for conf in Path("/etc/cups").glob("cups-pdf-*_pdf.conf"):
+        match = re.fullmatch(r"cups-pdf-[a-z]+(\d+)_pdf\.conf", conf.name)
+        if match and not Path(f"/proc/{match[1]}").exists():
+            conf.unlink(missing_ok=True)
 
 
 def _wait_ready(cups: PrivateCups, daemon: subprocess.Popen[bytes]) -> None:
