@@ -50,6 +50,11 @@ def private_cups() -> Iterator[cups_support.PrivateCups]:
 
 @pytest.fixture
 def cups(private_cups: cups_support.PrivateCups) -> Iterator[cups_support.PrivateCups]:
+    """The session's daemon, made the one Qt and lp talk to for this test (modules that import
+    ``private_cups`` get a daemon of their own, and the last one started would win)."""
+    os.environ["CUPS_SERVER"] = private_cups.server
+    os.environ["TMPDIR"] = str(private_cups.root / "client-tmp")
+    _reset_libcups_server()
     private_cups.new_pdfs(0, timeout=0)  # forget earlier tests' output
     yield private_cups
 
