@@ -75,12 +75,10 @@ def pick_page_size(info: QPrinterInfo, wanted: PageSize) -> QPageSize:
 
 
 def media_keyword(size: QPageSize) -> str:
-    """The CUPS ``media`` value for a size from pick_page_size (a driver key, or Custom.WxH)."""
-    if size.key() and not size.key().startswith("Custom"):
-        points = size.size(QPageSize.Unit.Point)
-        if size.id() != QPageSize.PageSizeId.Custom or size.key().startswith("w"):
-            return size.key()
-        return f"Custom.{round(points.width())}x{round(points.height())}"
+    """The CUPS ``media`` value for a size from pick_page_size: the driver's own key ("Letter",
+    "A4", "w288h432"), or "Custom.WxH" in points, which Qt uses as the key of custom sizes."""
+    if size.key():
+        return size.key()
     points = size.size(QPageSize.Unit.Point)
     return f"Custom.{round(points.width())}x{round(points.height())}"
 

@@ -69,3 +69,16 @@ def test_socket_targets_and_label_counts() -> None:
     assert raw.socket_target("zebra.local:9100") == ("zebra.local", 9100)
     assert raw.socket_target("Zebra_ZD420") is None
     assert raw.label_count(b"^XA^FDa^FS^XZ\n^XA^FDb^FS^XZ\n") == 2
+
+
+def test_media_keywords_for_cups() -> None:
+    from PySide6.QtGui import QPageSize
+
+    from kinxpro_desktop.printing.render import media_keyword
+
+    custom = QPageSize(
+        QSizeF(288, 432), QPageSize.Unit.Point, "4x6", QPageSize.SizeMatchPolicy.ExactMatch
+    )
+    assert media_keyword(custom) == "Custom.288x432"
+    assert media_keyword(QPageSize(QPageSize.PageSizeId.A4)) == "A4"
+    assert media_keyword(QPageSize(QPageSize.PageSizeId.Letter)) == "Letter"
