@@ -313,3 +313,37 @@ def test_qprinter_path_keeps_the_page_size(cups: PrivateCups, qapp: object) -> N
     for entry in client.jobs(cups.pdf_queue, "completed", ["job-id"]):
         client.purge_job(int(entry["job-id"][0]))
     assert leftovers(cups, RECIPIENT) == []
+
+
+def test_a_landscape_label_is_turned_onto_the_portrait_4x6_page(
+    cups: PrivateCups, qapp: object
+) -> None:
+    """A 6x4 label with a thick bar along its top edge: painted by Qt onto 4x6 paper it is
+    turned a quarter turn clockwise, so the bar runs down the right-hand edge at full length."""
+    import io
+
+    from PIL import Image
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(432, 288))
+    canvas.rect(0, 288 - 36, 432, 36, stroke=0, fill=1)  # the top half inch, full width
+    canvas.showPage()
+    canvas.save()
+    printer = SystemPrinter(cups_server=cups.server, render_pdf_with_qt=True)
+    on_worker(
+        lambda: printer.print_pdf(cups.pdf_queue, [out.getvalue()], PageSize.LABEL_4X6, title="r")
+    )
+    (pdf,) = cups.new_pdfs(1)
+    assert_size(pdf, PageSize.LABEL_4X6)
+    png = subprocess.run(
+        ["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", str(pdf)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    page = Image.open(io.BytesIO(png))
+    assert page.size == (288, 432)
+    ink = page.convert("L").point(lambda v: 255 if v < 128 else 0)
+    left, top, right, bottom = ink.getbbox() or (0, 0, 0, 0)
+    assert right >= 286 and 286 - 36 - 3 <= left <= 286 - 36 + 3  # a half inch at the right
+    assert top <= 2 and bottom >= 430  # the whole height
