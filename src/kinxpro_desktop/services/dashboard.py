@@ -257,4 +257,7 @@ def _note(span: tuple[str | None, str | None], have: bool, market: str) -> str:
             "No settlement downloaded yet: fees, refunds and net proceeds appear once "
             "Reports ▸ Find settlements has found one covering the period."
         )
-    return f"Settlements cover {span[0][:10]} to {span[1][:10]}."
+    return (
+        f"Downloaded settlements cover {span[0][:10]} to {span[1][:10]}: fees, refunds and net "
+        "proceeds show for periods inside that span (Amazon settles every two weeks)."
+    )

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +58,21 @@ class ExportResult:
     warning: str = ""
 
 
-def money(minor: int | None, currency: str) -> Decimal | str:
+_DECIMALS: dict[str, int] = {}
+
+
+def money(minor: int | None, currency: str) -> str:
+    """Exact decimal text from minor units ("-12.05"; JPY "1200"); XLSX turns the numeric
+    columns back into numbers."""
     if minor is None:
         return ""
-    return Decimal(minor).scaleb(-currency_decimals(currency))
+    places = _DECIMALS.get(currency)
+    if places is None:
+        places = _DECIMALS[currency] = currency_decimals(currency)
+    if places == 0:
+        return str(minor)
+    whole, part = divmod(abs(minor), 10**places)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
 
 
 @dataclass
@@ -150,7 +160,7 @@ class Exporter:
             if fmt == "csv":
                 write_csv(out, table.columns, pages, table.totals)
             elif fmt == "xlsx":
-                write_xlsx(out, tmp, table.title, table.columns, pages, table.totals)
+                write_xlsx(out, tmp, table.title, table.columns, pages, table.totals, table.numeric)
             else:
                 pdf = PdfTable(
                     table.title,
@@ -238,6 +248,7 @@ class Exporter:
             columns += [c.replace("_", " ").capitalize() for c in PII_COLUMNS]
             weights += [1.4, 2.0, 1.2, 1.4, 2.0, 1.2, 0.8, 1.2]
         market_names: dict[str, str] = {}
+        statuses: dict[str, str] = {}
 
         def pages() -> Iterator[list[Row]]:
             for page in self._q.order_pages(scope, buyer_data=buyer):
@@ -252,11 +263,14 @@ class Exporter:
                     market = market_names.get(r[2])
                     if market is None:
                         market = market_names[r[2]] = market_label(r[2])
+                    status = statuses.get(r[3])
+                    if status is None:
+                        status = statuses[r[3]] = status_label(r[3])
                     row: Row = [
                         r[0],
                         r[1][:19].replace("T", " "),
                         market,
-                        status_label(r[3]),
+                        status,
                         r[4],
                         r[5],
                         r[6],

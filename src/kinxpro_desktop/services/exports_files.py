@@ -113,10 +113,12 @@ def write_xlsx(
     columns: Sequence[str],
     pages: Iterable[Sequence[Sequence[Cell]]],
     totals: Callable[[], Sequence[Sequence[Cell]]],
+    numeric: frozenset[int] = frozenset(),
 ) -> None:
-    """openpyxl write-only. Its worksheet buffer (openpyxl writes one temp file per sheet)
-    goes next to our temp file, never to the system temp folder: an export with buyer data
-    must not leave a copy elsewhere, even when killed."""
+    """openpyxl write-only; the `numeric` columns are written as numbers. openpyxl buffers
+    each sheet in a temp file: ours goes next to the export's own temp file, never to the
+    system temp folder, so an export with buyer data leaves no copy elsewhere, even when
+    killed."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -145,10 +147,10 @@ def write_xlsx(
             ws.append(header)
             for page in pages:
                 for row in page:
-                    ws.append(row)
+                    ws.append(_numbers(row, numeric))
             for row in totals():
                 cells = []
-                for value in row:
+                for value in _numbers(row, numeric):
                     cell = WriteOnlyCell(ws, value=value)
                     cell.font = bold
                     cells.append(cell)
@@ -169,6 +171,16 @@ def write_xlsx(
                         leftover.unlink()
                     with contextlib.suppress(ValueError):
                         _writer.ALL_TEMP_FILES.remove(str(leftover))
+
+
+def _numbers(row: Sequence[Cell], numeric: frozenset[int]) -> list[Cell]:
+    out = list(row)
+    for i in numeric:
+        value = out[i] if i < len(out) else None
+        if isinstance(value, str) and value:
+            with contextlib.suppress(ArithmeticError):
+                out[i] = int(value) if value.lstrip("-").isdigit() else Decimal(value)
+    return out
 
 
 def write_pdf(

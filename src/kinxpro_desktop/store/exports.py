@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, literal_column, or_, select
 
 from kinxpro_desktop.store.schema import audit_log, listings, order_items, order_pii, orders
 from kinxpro_desktop.store.timefmt import to_db
@@ -107,24 +107,45 @@ class ExportQueries:
         if buyer_data:
             cols += [func.coalesce(order_pii.c[c], "") for c in PII_COLUMNS]
             base_from = orders.outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
+        # (purchase_date, rowid): the purchase-date index holds both, so each page is an
+        # index range scan; ordering by order_id would sort every remaining row per page.
+        rowid: ColumnElement[int] = literal_column("orders.rowid")
         base: Select[Any] = (
-            select(*cols)
+            select(*cols, rowid)
             .select_from(base_from)
             .where(*_order_where(scope))
-            .order_by(orders.c.purchase_date, orders.c.order_id)
+            .order_by(orders.c.purchase_date, rowid)
             .limit(self._page)
         )
-        after: tuple[str, str] | None = None
+        after: tuple[str, int] | None = None
         while True:
             q = base
             if after is not None:
-                q = q.where(tuple_(orders.c.purchase_date, orders.c.order_id) > after)
-            with self._engine.connect() as conn:
-                rows = [tuple(r) for r in conn.execute(q)]
+                q = q.where(
+                    or_(
+                        orders.c.purchase_date > after[0],
+                        and_(orders.c.purchase_date == after[0], rowid > after[1]),
+                    )
+                )
+            rows = self._fetch(q)
             if not rows:
                 return
-            yield rows
-            after = (rows[-1][1], rows[-1][0])
+            yield [r[:-1] for r in rows]
+            after = (rows[-1][1], rows[-1][-1])
+
+    def _fetch(self, q: Select[Any]) -> list[tuple[Any, ...]]:
+        """All rows of `q` as plain tuples from the driver's cursor: a 2,000-row page of
+        exports skips SQLAlchemy's per-row Row objects (a third of an export's time)."""
+        compiled = q.compile(dialect=self._engine.dialect)
+        names = compiled.positiontup or []
+        params = [compiled.params[name] for name in names]
+        with self._engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(str(compiled), params)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
 
     # -- listings -----------------------------------------------------------------------
     def _listing_where(self, scope: ExportScope) -> list[ColumnElement[bool]]:
@@ -157,7 +178,7 @@ class ExportQueries:
         after = 0
         while True:
             with self._engine.connect() as conn:
-                rows = [tuple(r) for r in conn.execute(base.where(listings.c.id > after))]
+                rows = [tuple(r) for r in conn.execute(base.where(listings.c.id > after)).all()]
             if not rows:
                 return
             yield [r[1:] for r in rows]
@@ -189,7 +210,7 @@ class ExportQueries:
         after = 0
         while True:
             with self._engine.connect() as conn:
-                rows = [tuple(r) for r in conn.execute(base.where(audit_log.c.id > after))]
+                rows = [tuple(r) for r in conn.execute(base.where(audit_log.c.id > after)).all()]
             if not rows:
                 return
             yield [(r[0], r[1], r[2], r[3], ", ".join(json.loads(r[4])), r[5]) for r in rows]

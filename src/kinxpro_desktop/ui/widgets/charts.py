@@ -52,7 +52,13 @@ def fill_sales_by_day(chart: QChart, dash: Dashboard, currency: str) -> QBarSet 
     series.append(bars)
     chart.addSeries(series)
     x = QBarCategoryAxis()
-    x.append([day[5:] for day, _m in series_data])
+    # day of the month only (30 labels must fit); the month is in the axis title
+    x.append([day[8:] for day, _m in series_data])
+    first, last = series_data[0][0], series_data[-1][0]
+    x.setTitleText(f"{first} to {last} (UTC)")
+    font = x.labelsFont()
+    font.setPointSizeF(max(6.0, font.pointSizeF() - 2))
+    x.setLabelsFont(font)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
     y = QValueAxis()
@@ -76,7 +82,7 @@ def fill_units_by_sku(chart: QChart, dash: Dashboard) -> QBarSet | None:
     series.append(bars)
     chart.addSeries(series)
     y = QBarCategoryAxis()
-    y.append([f"{s.sku} ({s.sales.amount:,.0f} {s.currency})" for s in rows])
+    y.append([s.sku for s in rows])
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
     x = QValueAxis()

@@ -108,11 +108,11 @@ class DashboardView(QWidget):
         self.status = _named(QLabel(), "dashboardStatus")
         self.status.setWordWrap(True)
 
-        for combo in (self.period, self.market, self.currency):
+        for combo, chars in ((self.period, 13), (self.market, 14), (self.currency, 4)):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(6)
+            combo.setMinimumContentsLength(chars)
         bar = QHBoxLayout()
         for label, widget in (
             ("Period", self.period),
