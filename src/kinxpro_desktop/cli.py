@@ -88,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(with --key-source passphrase: no keyring needed)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser(
+    wipe = sub.add_parser(
         "wipe", parents=[common], help="apply the retention rule now and print what was deleted"
     )
+    wipe.add_argument("--scheduled", action="store_true", help="record the run as wipe-job's")
     sub.add_parser(
         "verify",
         parents=[common],
@@ -117,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kinxpro_desktop.commands import reports as reports_command
 
     reports_command.add_parser(sub, common)
+    from kinxpro_desktop.commands import privacy as privacy_command
+
+    privacy_command.add_parser(sub, common)
     sub.add_parser(
         "sandbox",
         add_help=False,
@@ -267,7 +271,14 @@ def _dispatch(
     paths.ensure()
     _logging(paths, state)
     if args.command == "wipe":
-        return _with_store(paths, args, secret, cmd_wipe)
+        from kinxpro_desktop.commands import privacy as privacy_command
+
+        run_wipe = privacy_command.scheduled_wipe if args.scheduled else cmd_wipe
+        return _with_store(paths, args, secret, run_wipe)
+    if args.command in ("wipe-job", "privacy", "backup"):
+        from kinxpro_desktop.commands import privacy as privacy_command
+
+        return _with_store(paths, args, secret, lambda s: privacy_command.run(s, args))
     if args.command == "verify":
         return _with_store(paths, args, secret, cmd_verify)
     if args.command == "retention":

@@ -94,6 +94,14 @@ class AuditEvent(StrEnum):
     DOCUMENT_PRINTED = "document_printed"
     EXPORT = "export"
     REPORT = "report"
+    # privacy center (issue 13)
+    WIPE_JOB = "wipe_job"  # the wipe-while-closed job installed or removed
+    WIPE_JOB_RUN = "wipe_job_run"  # one run of that job (actor wipe-job)
+    DISPOSAL_RECEIPT = "disposal_receipt"
+    COMPLIANCE_REPORT = "compliance_report"
+    INCIDENT_REPORT = "incident_report"
+    BACKUP_CREATED = "backup_created"
+    BACKUP_RESTORED = "backup_restored"
 
 
 class Actor(StrEnum):
@@ -101,4 +109,5 @@ class Actor(StrEnum):
     SYSTEM = "system"
     SYNC = "sync"
     CLI = "cli"
+    WIPE_JOB = "wipe-job"  # the scheduled wipe while the app is closed
     UNKNOWN = "unknown"

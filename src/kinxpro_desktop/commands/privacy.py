@@ -1,0 +1,84 @@
+"""Headless privacy center:
+
+    kinxpro-desktop wipe-job install|remove|status
+    kinxpro-desktop wipe --scheduled            (what the job runs)
+
+Results on stdout (never buyer data); refusals as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kinxpro_desktop.services.startup import Started
+
+GROUPS = ("wipe-job",)
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    job = sub.add_parser(
+        "wipe-job",
+        parents=[common],
+        help="a daily operating-system job that wipes buyer data while Kinxpro is closed",
+    )
+    actions = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
+    actions.add_parser("install", parents=[common], help="write and register the daily job")
+    actions.add_parser("remove", parents=[common], help="unregister and delete the job")
+    actions.add_parser("status", parents=[common], help="whether it is set up, and its last run")
+
+
+def run(started: Started, args: argparse.Namespace) -> int:
+    if args.command == "wipe-job":
+        return _wipe_job(started, args.job_command)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def scheduled_wipe(started: Started) -> int:
+    """`wipe --scheduled`: start-up already applied retention; record it as the job's run."""
+    from kinxpro_desktop.services.wipe_job import record_run
+
+    record_run(started.session.db, started.wipe)
+    w = started.wipe
+    print(
+        f"Scheduled wipe: deleted buyer data of {w.orders_wiped} orders and {w.labels_wiped} "
+        f"label documents (cutoff {w.cutoff:%Y-%m-%d %H:%M} UTC)."
+    )
+    return 0
+
+
+def _wipe_job(started: Started, action: str) -> int:
+    from kinxpro_desktop.core.vocabulary import Actor
+    from kinxpro_desktop.services.wipe_job import (
+        WipeJob,
+        last_run,
+        record_change,
+        refuse_passphrase_mode,
+    )
+
+    db = started.session.db
+    job = WipeJob(db.path.parent)
+    if action == "install":
+        refuse_passphrase_mode(started.session.key_mode)
+        outcome = job.install()
+        record_change(db, "install", outcome, Actor.CLI)
+    elif action == "remove":
+        outcome = job.remove()
+        record_change(db, "remove", outcome, Actor.CLI)
+    else:
+        outcome = job.status()
+    print(outcome.message)
+    for path in outcome.files:
+        print(f"  {path}")
+    if action == "status":
+        last = last_run(db)
+        print(
+            "Last run: never"
+            if last is None
+            else f"Last run: {last.at:%Y-%m-%d %H:%M} UTC, buyer data of {last.orders} orders "
+            f"and {last.labels} label documents deleted"
+        )
+    return 0
