@@ -1,5 +1,6 @@
 """Headless privacy center:
 
+    kinxpro-desktop privacy compliance-report --out FILE
     kinxpro-desktop wipe-job install|remove|status
     kinxpro-desktop wipe --scheduled            (what the job runs)
 
@@ -14,12 +15,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kinxpro_desktop.services.startup import Started
 
-GROUPS = ("wipe-job",)
+GROUPS = ("privacy", "wipe-job")
 
 
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
+    privacy = sub.add_parser(
+        "privacy", parents=[common], help="compliance and incident reports, disposal receipts"
+    )
+    reports = privacy.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
+    compliance = reports.add_parser(
+        "compliance-report",
+        parents=[common],
+        help="one PDF with each data-protection control and its live state (no buyer data)",
+    )
+    compliance.add_argument("--out", required=True, metavar="FILE")
+
     job = sub.add_parser(
         "wipe-job",
         parents=[common],
@@ -34,6 +46,8 @@ def add_parser(
 def run(started: Started, args: argparse.Namespace) -> int:
     if args.command == "wipe-job":
         return _wipe_job(started, args.job_command)
+    if args.command == "privacy":
+        return _privacy(started, args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -82,3 +96,18 @@ def _wipe_job(started: Started, action: str) -> int:
             f"and {last.labels} label documents deleted"
         )
     return 0
+
+
+def _privacy(started: Started, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kinxpro_desktop.core.vocabulary import Actor
+
+    out = Path(args.out).expanduser().absolute()
+    if args.privacy_command == "compliance-report":
+        from kinxpro_desktop.services.compliance import ComplianceService
+
+        ComplianceService(started.privacy).write_pdf(out, Actor.CLI)
+        print(f"Compliance report written to {out}")
+        return 0
+    raise AssertionError(f"unhandled privacy command {args.privacy_command}")

@@ -1,0 +1,107 @@
+"""The compliance report: every control of PRIVACY.md with its live state, no buyer data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kinxpro_desktop.services.compliance import ComplianceService
+from kinxpro_desktop.services.wipe_job import WipeJob
+from kinxpro_desktop.store.database import Database
+from tests.integration.privacy.conftest import assert_no_pii, pdf_text, privacy
+from tests.support.seed import Seeded
+
+CONTROLS = [
+    "Encryption at rest",
+    "Encryption in transit",
+    "Secrets in a secure store",
+    "Retention of buyer data",
+    "Secure deletion, verified",
+    "Data minimisation",
+    "Audit logging",
+    "Access monitoring and alerting",
+    "Role-based access",
+    "No sharing with third parties",
+    "Incident response",
+    "Print spools and exports",
+    "Disposal (automated wipe)",
+    "Wipe while closed",
+]
+
+
+def states(text: str) -> dict[str, str]:
+    """control -> state, read from the PDF's text (label and state on one line)."""
+    flat = re.sub(r"\s+", " ", text)
+    found = {}
+    for control in CONTROLS:
+        m = re.search(re.escape(control) + r".{0,40}?\b(OK|ATTENTION|NOT SET UP|INFO)\b", flat)
+        assert m, f"{control} is not listed with a state"
+        found[control] = m.group(1)
+    return found
+
+
+def test_report_lists_each_control_with_its_state_and_no_buyer_data(
+    seeded_store: tuple[Database, Seeded], private_job: WipeJob, tmp_path: Path
+) -> None:
+    db, seeded = seeded_store
+    service = ComplianceService(privacy(db), wipe_job=private_job)
+    before = states(pdf_text(service.write_pdf(tmp_path / "before.pdf", "owner")))
+    # 60 days of buyer data, never wiped: the disposal check sees it.
+    assert before["Secure deletion, verified"] == "ATTENTION"
+    assert before["Disposal (automated wipe)"] == "ATTENTION"
+
+    privacy(db).wipe("owner")
+    out = service.write_pdf(tmp_path / "compliance.pdf", "owner")
+    text = pdf_text(out)
+    after = states(text)
+    assert after["Encryption at rest"] == "OK"
+    assert after["Encryption in transit"] == "OK"
+    assert after["Secure deletion, verified"] == "OK"
+    assert after["Audit logging"] == "OK"
+    assert after["Disposal (automated wipe)"] == "OK"
+    assert after["Wipe while closed"] == "NOT SET UP"
+    assert after["Role-based access"] == "NOT SET UP"
+    assert "sellingpartnerapi-na.amazon.com" in text and "api.amazon.com" in text
+    assert "TLSv1_2" in text or "TLSv1_3" in text
+    assert "30 days" in text
+    assert_no_pii(text, seeded)
+    assert db.audit.latest("compliance_report") is not None
+    assert not list(tmp_path.glob("*.kinxpro-part"))
+
+
+def test_an_altered_audit_log_shows_as_attention(
+    seeded_store: tuple[Database, Seeded], private_job: WipeJob, tmp_path: Path
+) -> None:
+    from sqlalchemy import text as sql
+
+    db, _ = seeded_store
+    privacy(db).wipe("owner")
+    with db.engine.begin() as conn:
+        conn.execute(sql("UPDATE audit_log SET actor = 'mallory' WHERE id = 1"))
+    service = ComplianceService(privacy(db), wipe_job=private_job)
+    doc = service.document()
+    (row,) = [r for r in doc.sections[0].rows if r.label.startswith("Audit logging")]
+    assert row.state == "ATTENTION" and "broken at entry 1" in row.detail
+
+
+def test_installed_job_is_reported(
+    seeded_store: tuple[Database, Seeded], private_job: WipeJob
+) -> None:
+    db, _ = seeded_store
+    private_job.install()
+    rows = ComplianceService(privacy(db), wipe_job=private_job).document().sections[0].rows
+    (row,) = [r for r in rows if r.label == "Wipe while closed"]
+    assert "written but not registered" in row.detail and "Last run: never" in row.detail
+
+
+@pytest.mark.parametrize("bad", ["missing-folder/x.pdf"])
+def test_unwritable_target_is_a_clear_error(
+    seeded_store: tuple[Database, Seeded], private_job: WipeJob, tmp_path: Path, bad: str
+) -> None:
+    from kinxpro_desktop.core.errors import UserError
+
+    db, _ = seeded_store
+    with pytest.raises(UserError, match="does not exist"):
+        ComplianceService(privacy(db), wipe_job=private_job).write_pdf(tmp_path / bad, "owner")
