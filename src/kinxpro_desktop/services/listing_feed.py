@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.listing_edits import ChangeIssue, ChangeStatus
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, ProgressUpdate
-from kinxpro_desktop.spapi.errors import OutcomeUnknown
+from kinxpro_desktop.spapi.errors import BadResponse, OutcomeUnknown
 
 if TYPE_CHECKING:
     from kinxpro_desktop.services.listing_payloads import Item, SubmitReport
@@ -121,7 +121,7 @@ class FeedTracker:
                 feed_id = self.s.gateway.feeds.create(
                     FEED_TYPE, str(slot["feedDocumentId"]), [marketplace_id], cancel=cancel
                 )
-            except OutcomeUnknown as exc:
+            except (OutcomeUnknown, BadResponse) as exc:  # sent; the answer unusable
                 self._replace(record, {**record, "phase": "unknown"})
                 with self.s.db.transaction() as uow:
                     self.s.repo.set_status(

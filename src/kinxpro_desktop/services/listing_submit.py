@@ -43,7 +43,7 @@ from kinxpro_desktop.services.listing_payloads import (
     current_values,
     group,
 )
-from kinxpro_desktop.spapi.errors import OutcomeUnknown, RequestRejected
+from kinxpro_desktop.spapi.errors import BadResponse, OutcomeUnknown, RequestRejected
 
 if TYPE_CHECKING:
     from kinxpro_desktop.services.listing_edits import ListingEdits
@@ -283,7 +283,7 @@ class Submitter:
                     build_patches(item),
                     cancel=cancel,
                 )
-            except OutcomeUnknown as exc:
+            except (OutcomeUnknown, BadResponse) as exc:  # sent; the answer unusable
                 self.settle(
                     item,
                     ChangeStatus.UNKNOWN,
