@@ -1,6 +1,7 @@
 """Headless privacy center:
 
     kinxpro-desktop privacy compliance-report --out FILE
+    kinxpro-desktop privacy incident-report --from DATE --to DATE --out FILE
     kinxpro-desktop wipe-job install|remove|status
     kinxpro-desktop wipe --scheduled            (what the job runs)
 
@@ -31,6 +32,13 @@ def add_parser(
         help="one PDF with each data-protection control and its live state (no buyer data)",
     )
     compliance.add_argument("--out", required=True, metavar="FILE")
+    incident = reports.add_parser(
+        "incident-report",
+        parents=[common],
+        help="what happened in a period of the audit log, affected order ids, and a notice to "
+        "Amazon's security team (due within 24 hours)",
+    )
+    _period(incident)
 
     job = sub.add_parser(
         "wipe-job",
@@ -41,6 +49,14 @@ def add_parser(
     actions.add_parser("install", parents=[common], help="write and register the daily job")
     actions.add_parser("remove", parents=[common], help="unregister and delete the job")
     actions.add_parser("status", parents=[common], help="whether it is set up, and its last run")
+
+
+def _period(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD")
+    p.add_argument(
+        "--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD, inclusive"
+    )
+    p.add_argument("--out", required=True, metavar="FILE")
 
 
 def run(started: Started, args: argparse.Namespace) -> int:
@@ -109,5 +125,19 @@ def _privacy(started: Started, args: argparse.Namespace) -> int:
 
         ComplianceService(started.privacy).write_pdf(out, Actor.CLI)
         print(f"Compliance report written to {out}")
+        return 0
+    from kinxpro_desktop.commands.reports import date_range
+
+    start, end = date_range(args)
+    assert start is not None and end is not None  # both required by the parser
+    if args.privacy_command == "incident-report":
+        from kinxpro_desktop.services.incident import IncidentService
+
+        found = IncidentService(started.session.db).write_pdf(start, end, out, Actor.CLI)
+        print(f"Incident report written to {out}")
+        print(
+            f"Detected {found.detected:%Y-%m-%d %H:%M} UTC; {len(found.order_ids)} orders "
+            f"affected; notify security@amazon.com by {found.deadline:%Y-%m-%d %H:%M} UTC."
+        )
         return 0
     raise AssertionError(f"unhandled privacy command {args.privacy_command}")
