@@ -69,7 +69,8 @@ def notice(incident: Incident) -> str:
             "Containment so far: [e.g. credentials revoked in Seller Central, workstation",
             "isolated, passwords changed]",
             "",
-            f"This notice is due by {_t(incident.deadline)} ({NOTICE_HOURS} hours after detection).",
+            f"This notice is due by {_t(incident.deadline)} "
+            f"({NOTICE_HOURS} hours after detection).",
             "",
             "Regards,",
             "[name]",
