@@ -2,6 +2,7 @@
 
     kinxpro-desktop privacy compliance-report --out FILE
     kinxpro-desktop privacy incident-report --from DATE --to DATE --out FILE
+    kinxpro-desktop privacy receipts --from DATE --to DATE --out FILE
     kinxpro-desktop wipe-job install|remove|status
     kinxpro-desktop wipe --scheduled            (what the job runs)
 
@@ -39,6 +40,10 @@ def add_parser(
         "Amazon's security team (due within 24 hours)",
     )
     _period(incident)
+    receipts = reports.add_parser(
+        "receipts", parents=[common], help="the disposal receipts of a period as a PDF"
+    )
+    _period(receipts)
 
     job = sub.add_parser(
         "wipe-job",
@@ -139,5 +144,11 @@ def _privacy(started: Started, args: argparse.Namespace) -> int:
             f"Detected {found.detected:%Y-%m-%d %H:%M} UTC; {len(found.order_ids)} orders "
             f"affected; notify security@amazon.com by {found.deadline:%Y-%m-%d %H:%M} UTC."
         )
+        return 0
+    if args.privacy_command == "receipts":
+        from kinxpro_desktop.services.receipts import ReceiptService
+
+        count = ReceiptService(started.session.db).write_pdf(start, end, out, Actor.CLI)
+        print(f"{count} disposal receipts written to {out}")
         return 0
     raise AssertionError(f"unhandled privacy command {args.privacy_command}")
