@@ -165,6 +165,7 @@ class DashboardService:
         self._clock = clock
 
     def load(self, period: str = "30d", marketplace_id: str = "") -> Dashboard:
+        self._q.refresh()  # days whose orders changed since the last load
         now = self._clock()
         start, end = period_range(period, now)
         ranges = {k: period_range(k, now) for k in TILES}

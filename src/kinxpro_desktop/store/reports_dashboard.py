@@ -5,10 +5,11 @@ currencies); cancelled orders are not sales."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
 
+from kinxpro_desktop.store.engine import begin_write
 from kinxpro_desktop.store.timefmt import to_db
 
 SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
@@ -54,39 +55,49 @@ class StockRow:
     channel: str
 
 
-_DAYS_FAST = text(
+# Aggregates of one UTC day, recomputed when triggers marked it dirty (migration 0004).
+_REBUILD_DAYS = text(
     """
-    SELECT substr(o.purchase_date, 1, 10) AS day, o.currency, o.marketplace_id,
-           o.fulfillment_channel, COUNT(*) AS orders,
-           COALESCE(SUM(i.quantity_ordered), 0) AS units, COALESCE(SUM(i.price_minor), 0)
-    FROM orders AS o INDEXED BY ix_orders_purchase_date
-    JOIN order_items AS i ON i.order_id = o.order_id
+    INSERT INTO dashboard_days (day, currency, marketplace_id, channel, orders, units,
+                                sales_minor)
+    SELECT substr(o.purchase_date, 1, 10), o.currency, o.marketplace_id,
+           o.fulfillment_channel, COUNT(*),
+           COALESCE(SUM((SELECT SUM(i.quantity_ordered) FROM order_items AS i
+                         WHERE i.order_id = o.order_id)), 0),
+           COALESCE(SUM((SELECT SUM(i.price_minor) FROM order_items AS i
+                         WHERE i.order_id = o.order_id)), 0)
+    FROM orders AS o
     WHERE o.purchase_date >= :start AND o.purchase_date < :end AND o.status != 'Canceled'
-      AND (:market = '' OR o.marketplace_id = :market)
-    GROUP BY day, o.currency, o.marketplace_id, o.fulfillment_channel
+    GROUP BY 1, 2, 3, 4
     """
 )
-_ORDER_COUNTS = text(
+_REBUILD_SKUS = text(
     """
-    SELECT substr(purchase_date, 1, 10) AS day, currency, marketplace_id,
-           fulfillment_channel, COUNT(*)
-    FROM orders INDEXED BY ix_orders_purchase_date
-    WHERE purchase_date >= :start AND purchase_date < :end AND status != 'Canceled'
-      AND (:market = '' OR marketplace_id = :market)
-    GROUP BY day, currency, marketplace_id, fulfillment_channel
+    INSERT INTO dashboard_skus (day, marketplace_id, sku, currency, units, sales_minor)
+    SELECT substr(o.purchase_date, 1, 10), o.marketplace_id, i.sku, i.currency,
+           SUM(i.quantity_ordered), SUM(i.price_minor)
+    FROM orders AS o JOIN order_items AS i ON i.order_id = o.order_id
+    WHERE o.purchase_date >= :start AND o.purchase_date < :end AND o.status != 'Canceled'
+    GROUP BY 1, 2, 3, 4
+    """
+)
+_DAYS = text(
+    """
+    SELECT day, currency, marketplace_id, channel, orders, units, sales_minor
+    FROM dashboard_days
+    WHERE day >= :start AND day < :end AND (:market = '' OR marketplace_id = :market)
+    ORDER BY day, currency, marketplace_id, channel
     """
 )
 _SKUS = text(
     """
-    SELECT i.sku, i.currency,
-           SUM(CASE WHEN o.purchase_date >= :start THEN i.quantity_ordered ELSE 0 END),
-           SUM(CASE WHEN o.purchase_date >= :start THEN i.price_minor ELSE 0 END),
-           SUM(CASE WHEN o.purchase_date < :start THEN i.quantity_ordered ELSE 0 END)
-    FROM orders AS o INDEXED BY ix_orders_purchase_date
-    JOIN order_items AS i ON i.order_id = o.order_id
-    WHERE o.purchase_date >= :prev AND o.purchase_date < :end AND o.status != 'Canceled'
-      AND (:market = '' OR o.marketplace_id = :market)
-    GROUP BY i.sku, i.currency
+    SELECT sku, currency,
+           SUM(CASE WHEN day >= :start THEN units ELSE 0 END),
+           SUM(CASE WHEN day >= :start THEN sales_minor ELSE 0 END),
+           SUM(CASE WHEN day < :start THEN units ELSE 0 END)
+    FROM dashboard_skus
+    WHERE day >= :prev AND day < :end AND (:market = '' OR marketplace_id = :market)
+    GROUP BY sku, currency
     """
 )
 _SETTLEMENTS = text(
@@ -125,6 +136,23 @@ _LOW_STOCK = text(
 )
 
 
+_ANY_DIRTY = text("SELECT 1 FROM dashboard_dirty LIMIT 1")
+_DIRTY = text("SELECT day FROM dashboard_dirty ORDER BY day")
+_CLEAR_DIRTY = text("DELETE FROM dashboard_dirty")
+_CLEAR_DAYS = text("DELETE FROM dashboard_days WHERE day = :day")
+_CLEAR_SKUS = text("DELETE FROM dashboard_skus WHERE day = :day")
+
+
+def _day(moment: datetime) -> str:
+    """The UTC day of a period bound (bounds are midnights)."""
+    return to_db(moment)[:10]
+
+
+def _next_day(day: str) -> str:
+    nxt = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=1)
+    return nxt.strftime("%Y-%m-%dT00:00:00")
+
+
 def _minor(value: object) -> int:
     """A settlement amount ("-12.34") in minor units (two decimals; JPY has none)."""
     s = str(value or "0").strip()
@@ -139,26 +167,36 @@ class DashboardQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def refresh(self) -> int:
+        """Recompute the days that orders or items changed on since the last refresh (one
+        short write transaction; nothing to do is one indexed read). Returns the days."""
+        with self._engine.connect() as conn:
+            if conn.execute(_ANY_DIRTY).first() is None:
+                return 0
+        with begin_write(self._engine) as conn:
+            days = [r[0] for r in conn.execute(_DIRTY)]
+            for day in days:
+                params = {"start": f"{day}T00:00:00", "end": _next_day(day)}
+                conn.execute(_CLEAR_DAYS, {"day": day})
+                conn.execute(_CLEAR_SKUS, {"day": day})
+                conn.execute(_REBUILD_DAYS, params)
+                conn.execute(_REBUILD_SKUS, params)
+            conn.execute(_CLEAR_DIRTY)
+        return len(days)
+
     def days(self, start: datetime, end: datetime, market: str = "") -> list[DayRow]:
         """Orders (all, even without items), units and item sales per day and group."""
-        params = {"start": to_db(start), "end": to_db(end), "market": market}
+        params = {"start": _day(start), "end": _day(end), "market": market}
         with self._engine.connect() as conn:
-            counts = {
-                (r[0], r[1], r[2], r[3]): int(r[4]) for r in conn.execute(_ORDER_COUNTS, params)
-            }
-            sums = {
-                (r[0], r[1], r[2], r[3]): (int(r[5]), int(r[6]))
-                for r in conn.execute(_DAYS_FAST, params)
-            }
-        return [
-            DayRow(k[0], k[1], k[2], k[3], n, *sums.get(k, (0, 0)))
-            for k, n in sorted(counts.items())
-        ]
+            return [
+                DayRow(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[6]))
+                for r in conn.execute(_DAYS, params)
+            ]
 
     def skus(
         self, start: datetime, end: datetime, prev: datetime, market: str = ""
     ) -> list[SkuRow]:
-        params = {"start": to_db(start), "end": to_db(end), "prev": to_db(prev), "market": market}
+        params = {"start": _day(start), "end": _day(end), "prev": _day(prev), "market": market}
         with self._engine.connect() as conn:
             return [
                 SkuRow(r[0], r[1], int(r[2] or 0), int(r[3] or 0), int(r[4] or 0))

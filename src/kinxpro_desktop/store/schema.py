@@ -193,6 +193,33 @@ staged_listing_changes = Table(
     Column("submitted_at", Text),
 )
 
+# Dashboard aggregates per UTC day (migration 0004): triggers on orders and order_items mark
+# a day dirty; the dashboard recomputes dirty days before it reads.
+dashboard_dirty = Table("dashboard_dirty", metadata, Column("day", Text, primary_key=True))
+
+dashboard_days = Table(
+    "dashboard_days",
+    metadata,
+    Column("day", Text, primary_key=True),
+    Column("currency", Text, primary_key=True),
+    Column("marketplace_id", Text, primary_key=True),
+    Column("channel", Text, primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("sales_minor", Integer, nullable=False),
+)
+
+dashboard_skus = Table(
+    "dashboard_skus",
+    metadata,
+    Column("day", Text, primary_key=True),
+    Column("marketplace_id", Text, primary_key=True),
+    Column("sku", Text, primary_key=True),
+    Column("currency", Text, primary_key=True),
+    Column("units", Integer, nullable=False),
+    Column("sales_minor", Integer, nullable=False),
+)
+
 sync_state = Table(
     "sync_state",
     metadata,

@@ -169,3 +169,34 @@ def test_tiles_and_settlement_coverage(db: Database) -> None:
     profit = {p.sku: p for p in dash.profit}
     assert profit["SKU-1"].net == Money(Decimal("70.00"), "USD")
     assert profit["SKU-1"].fees == Money(Decimal("-15.00"), "USD")
+
+
+def test_a_changed_order_updates_the_next_refresh(db: Database) -> None:
+    """The per-day aggregates follow every write: a cancellation, a new order, new items."""
+    service = DashboardService(db, clock=lambda: NOW)
+    before = {f.currency: f for f in service.load("7d").figures}["USD"]
+    start, end = period_range("7d", NOW)
+    with db.engine.connect() as conn:
+        oid = conn.execute(
+            text(
+                "SELECT order_id FROM orders WHERE currency = 'USD' AND purchase_date >= :a "
+                "AND status != 'Canceled' LIMIT 1"
+            ),
+            {"a": to_db(start)},
+        ).scalar_one()
+    order = db.orders.get(oid)
+    assert order is not None
+    db.orders.upsert([replace(order, status="Canceled")])
+    after = {f.currency: f for f in service.load("7d").figures}["USD"]
+    assert after.orders == before.orders - 1
+    assert (after.orders, after.units, after.sales.minor_units) == sql_sum(db, start, end, "USD")
+    fresh = replace(
+        order,
+        order_id="113-9999999-9999999",
+        status="Unshipped",
+        purchase_date=NOW - timedelta(hours=1),
+    )
+    db.orders.upsert([fresh])
+    last = {f.currency: f for f in service.load("7d").figures}["USD"]
+    assert last.orders == before.orders
+    assert (last.orders, last.units, last.sales.minor_units) == sql_sum(db, start, end, "USD")
