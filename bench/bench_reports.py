@@ -7,7 +7,8 @@
 2. Parsing a 100,000-row All Orders report document: rows/s, Kinxpro's decode + parse by
    header name against csv.DictReader over the same bytes.
 3. Dashboard refresh (tiles, charts' data, movers, low stock) over 100,000 orders placed in
-   the last 30 days: median of 7. Goal <= 300 ms.
+   the last 30 days: median of 7 after the first load (which builds the per-day aggregates
+   once). Goal <= 300 ms.
 """
 
 from __future__ import annotations
@@ -222,7 +223,9 @@ def main() -> int:
         db = Database.open(db_path, KEY)
         try:
             service = DashboardService(db, clock=lambda: NOW)
-            service.load("30d")  # warm the page cache, as a second refresh would
+            start = time.perf_counter()
+            service.load("30d")  # builds the per-day aggregates once (every day is dirty)
+            first = time.perf_counter() - start
             times = []
             for _ in range(7):
                 start = time.perf_counter()
@@ -232,6 +235,7 @@ def main() -> int:
             db.close()
         orders = sum(f.orders for f in dash.figures)
         ms = median(times) * 1000
+        print(f"dashboard first load (per-day aggregates built once): {first:.2f} s")
         print(
             f"dashboard refresh over {orders:,} orders in the period: {ms:.0f} ms median "
             f"(goal <= 300 ms) {verdict(ms <= 300)}"
