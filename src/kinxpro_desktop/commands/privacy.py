@@ -45,6 +45,10 @@ def add_parser(
     )
     _period(receipts)
 
+    from kinxpro_desktop.commands import backup as backup_command
+
+    backup_command.add_parser(sub, common)
+
     job = sub.add_parser(
         "wipe-job",
         parents=[common],
@@ -69,6 +73,10 @@ def run(started: Started, args: argparse.Namespace) -> int:
         return _wipe_job(started, args.job_command)
     if args.command == "privacy":
         return _privacy(started, args)
+    if args.command == "backup":
+        from kinxpro_desktop.commands import backup as backup_command
+
+        return backup_command.run(started, args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
