@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from typing import Any
 from urllib.parse import unquote
@@ -41,9 +42,7 @@ MAX_PRICE = 100_000.0
 ZERO_DECIMAL = frozenset({"JPY"})
 
 #: issues a test injects for a SKU: (when, issue) with when "preview", "apply" or "both"
-_INJECTED: WeakKeyDictionary[SimState, dict[str, list[tuple[str, JsonObj]]]] = (
-    WeakKeyDictionary()
-)
+_INJECTED: WeakKeyDictionary[SimState, dict[str, list[tuple[str, JsonObj]]]] = WeakKeyDictionary()
 _INJECT_LOCK = threading.Lock()
 
 
@@ -65,6 +64,29 @@ def inject_issue(
         _INJECTED.setdefault(state, {}).setdefault(sku, []).append(
             (when, issue(code, message, attribute, severity))
         )
+
+
+#: mode=VALIDATION_PREVIEW has its own limit, 1 request/s burst 1 (SPAPI-NOTES 3.2), on top
+#: of patchListingsItem's; the router's rate header still states patchListingsItem's 5/s
+PREVIEW_PLAN = (1.0, 1)
+_PREVIEW_BUCKETS: WeakKeyDictionary[SimState, list[float]] = WeakKeyDictionary()
+
+
+def _preview_allowed(state: SimState) -> bool:
+    if not state.limiter.enabled:
+        return True
+    rate, burst = PREVIEW_PLAN
+    now = time.monotonic()
+    with _INJECT_LOCK:
+        bucket = _PREVIEW_BUCKETS.setdefault(state, [float(burst), now])
+        bucket[0] = min(
+            float(burst), bucket[0] + (now - bucket[1]) * rate * state.limiter.time_scale
+        )
+        bucket[1] = now
+        if bucket[0] >= 1.0 - 1e-9:
+            bucket[0] -= 1.0
+            return True
+        return False
 
 
 def injected_issues(state: SimState, sku: str, *, preview: bool) -> list[JsonObj]:
@@ -327,6 +349,8 @@ def _mode(req: Request) -> bool:
 def patch_item(state: SimState, req: Request) -> Response:
     mp = _seller_and_market(state, req)
     preview = _mode(req)
+    if preview and not _preview_allowed(state):
+        raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
     sku = unquote(req.params["sku"])
     body = req.json()
     require_str(body, "productType")

@@ -47,6 +47,9 @@ RATE_TABLE: dict[str, tuple[float, int]] = {
     "getInventorySummaries": (2.0, 2),
 }
 DEFAULT_PLAN = (1.0, 1)
+#: operations whose answers carry another plan's rate header: a VALIDATION_PREVIEW is answered
+#: with patchListingsItem's 5/s, while the preview itself is limited to 1/s
+HEADER_OF_ANOTHER_PLAN = frozenset({"patchListingsItemPreview"})
 #: a reservation waits this much longer than the arithmetic says, for clock granularity
 SAFETY = 0.01
 
@@ -137,7 +140,7 @@ class RateLimiter:
 
     def observe_limit(self, operation: str, header: str | None) -> None:
         """Apply an ``x-amzn-RateLimit-Limit`` value (ignored when absent or nonsense)."""
-        if not header:
+        if not header or operation in HEADER_OF_ANOTHER_PLAN:
             return
         try:
             rate = float(header)

@@ -24,7 +24,7 @@ from kinxpro_desktop.services.listing_feed import FEED_KEY
 from kinxpro_desktop.services.listing_submit import PATCH_THRESHOLD
 from kinxpro_desktop.store.database import Database
 
-from .conftest import US, amazon_price, amazon_quantity, creds_for, pick
+from .conftest import START, US, amazon_price, amazon_quantity, creds_for, pick, store_listings
 
 
 def real_patches(calls: list[tuple[str, str]]) -> int:
@@ -392,3 +392,26 @@ def test_accepted_changes_show_in_the_stored_listing(
     stored = db.listings.get(US, sku)
     assert stored is not None and stored.price is not None
     assert stored.price.amount == Decimal("88.80") and stored.quantity == 12
+
+
+def test_previews_keep_to_their_own_one_per_second_limit(db: Database) -> None:
+    """Amazon throttles VALIDATION_PREVIEW at 1/s, but its answer carries patchListingsItem's
+    rate header (5/s). Kinxpro keeps the preview's own limit."""
+    # a low time scale: network jitter of a few ms must stay small against the 1 s spacing
+    with Simulator(start=START, orders=50, listings=60, time_scale=2.0) as slow_sim:
+        store_listings(db, slow_sim)
+        conn = Connection(None, endpoint=slow_sim.base_url, fixed_credentials=creds_for(slow_sim))
+        try:
+            edits = ListingEdits(db, conn, clock=slow_sim.now)
+            for sku in pick(slow_sim, n=4):
+                edits.stage(sku, US, EditValue(price="17.77"))
+            report = edits.submit(preview_only=True)
+            assert [r.status for r in report.results] == ["valid"] * 4
+            [bucket] = [
+                b for b in conn.gateway().rate_limits() if b.operation == "patchListingsItemPreview"
+            ]
+            assert bucket.rate == pytest.approx(1.0 * 2.0)  # 1/s at the simulator's scale, not 5/s
+            # at most a jitter-sized 429 (the spacing is exact, the network is not), retried
+            assert slow_sim.state.stats.get("patchListingsItem").throttled <= 1
+        finally:
+            conn.close()
