@@ -165,11 +165,16 @@ def _with_store(
 
     with InstanceLock(paths.lock_file):
         started = start(_location(paths), prefer=args.key_source, passphrase=secret, actor="cli")
-        for alert in started.alerts:
+        from kinxpro_desktop.services.monitoring import SecurityMonitor, check_quietly
+
+        monitor = SecurityMonitor(started.privacy)
+        for alert in (*started.alerts, *check_quietly(monitor)):
             print(f"{PROG}: SECURITY ALERT: {alert}", file=sys.stderr)
         try:
             return int(action(started))
         finally:
+            for alert in check_quietly(monitor):  # events of the command itself
+                print(f"{PROG}: SECURITY ALERT: {alert}", file=sys.stderr)
             started.session.close()
 
 
