@@ -105,3 +105,32 @@ def test_unwritable_target_is_a_clear_error(
     db, _ = seeded_store
     with pytest.raises(UserError, match="does not exist"):
         ComplianceService(privacy(db), wipe_job=private_job).write_pdf(tmp_path / bad, "owner")
+
+
+def test_cli_writes_the_report(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "KINXPRO_PASSPHRASE"}
+    env.update(
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        KINXPRO_PASSPHRASE="correct horse battery staple",
+        HOME=str(tmp_path / "home"),  # the job is looked for here, never in the real HOME
+        XDG_CONFIG_HOME=str(tmp_path / "home" / ".config"),
+        XDG_RUNTIME_DIR=str(tmp_path),
+    )
+    out = tmp_path / "c.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "kinxpro_desktop", "--data-dir", str(tmp_path / "d")]
+        + ["--key-source", "passphrase", "privacy", "compliance-report", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Compliance report written to {out}"
+    found = states(pdf_text(out))
+    assert found["Encryption at rest"] == "OK" and found["Wipe while closed"] == "NOT SET UP"
+    assert "passphrase" in re.sub(r"\s+", " ", pdf_text(out))
