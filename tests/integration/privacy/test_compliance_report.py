@@ -121,9 +121,9 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
         XDG_RUNTIME_DIR=str(tmp_path),
     )
     out = tmp_path / "c.pdf"
+    cli = [sys.executable, "-m", "kinxpro_desktop", "--data-dir", str(tmp_path / "d")]
     done = subprocess.run(
-        [sys.executable, "-m", "kinxpro_desktop", "--data-dir", str(tmp_path / "d")]
-        + ["--key-source", "passphrase", "privacy", "compliance-report", "--out", str(out)],
+        [*cli, "--key-source", "passphrase", "privacy", "compliance-report", "--out", str(out)],
         env=env,
         capture_output=True,
         text=True,
