@@ -27,16 +27,15 @@ _PAGE = 500
 
 
 def entries_between(db: Database, start: datetime, end: datetime) -> Iterator[AuditEntry]:
-    """Audit entries with start <= at < end, newest first (paged; stops past `start`)."""
+    """Audit entries with start <= at < end, newest first by id (paged). Stops after a whole
+    page older than `start`: a clock set back for a while cannot hide entries behind it."""
     offset = 0
     while True:
         page = db.audit.entries(_PAGE, offset)
         for entry in page:
-            if entry.at < start:
-                return
-            if entry.at < end:
+            if start <= entry.at < end:
                 yield entry
-        if len(page) < _PAGE:
+        if len(page) < _PAGE or all(e.at < start for e in page):
             return
         offset += _PAGE
 

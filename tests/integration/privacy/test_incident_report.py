@@ -116,3 +116,17 @@ def test_cli_writes_the_report_and_refuses_bad_dates(tmp_path: Path) -> None:
         "kinxpro-desktop: --from 'yesterday' is not a date; write it as YYYY-MM-DD."
     )
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_entries_behind_a_clock_set_back_are_still_found(
+    seeded_store: tuple[Database, Seeded],
+) -> None:
+    from kinxpro_desktop.services.compliance import entries_between
+
+    db, seeded = seeded_store
+    oid = seeded.orders[0].order_id
+    db.audit.append(AuditEvent.REVEAL, "owner", [oid], {}, at=NOW)
+    db.audit.append(AuditEvent.SYNC, "sync", (), {}, at=NOW - timedelta(days=40))  # clock back
+    db.audit.append(AuditEvent.SYNC, "sync", (), {}, at=NOW - timedelta(days=40))
+    found = list(entries_between(db, NOW - timedelta(hours=1), NOW + timedelta(hours=1)))
+    assert [e.event for e in found] == ["reveal"]
