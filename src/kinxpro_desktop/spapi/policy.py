@@ -85,6 +85,8 @@ POLICIES: dict[str, Policy] = {
         "Amazon) or check Seller Central ▸ Manage Orders first, so you are not charged twice.",
     ),
     "getShipment": _read("the shipment lookup"),
+    # cancelling twice cancels once (the second answer says it is already RefundPending),
+    # so a lost answer is safe to retry like a read
     "cancelShipment": _read("the label cancellation"),
     # FBA inventory
     "getInventorySummaries": _read("the FBA inventory check"),
