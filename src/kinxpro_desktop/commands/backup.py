@@ -68,6 +68,7 @@ def run(started: Started, args: argparse.Namespace) -> int:
     print(
         f"Restored {stats.tables.get('orders', 0)} orders and {stats.tables.get('listings', 0)} "
         "listings (without buyer data; the next sync fetches it again for open orders). "
-        "Connect the account again (`account connect`): backups carry no credentials."
+        "Backups carry no credentials: connect this folder with `account connect` if it "
+        "is not connected yet."
     )
     return 0

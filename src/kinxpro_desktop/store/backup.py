@@ -139,9 +139,12 @@ def read_backup(path: Path, key: bytes) -> BackupStats:
         conn.close()
 
 
-def restore_backup(db: Database, source: Path, key: bytes, keep: Sequence[str] = ()) -> None:
-    """Replace the store's tables with the backup's (one transaction). Buyer-data tables,
-    label documents and secrets are emptied and not copied; `keep` tables stay as they are."""
+def restore_backup(
+    db: Database, source: Path, key: bytes, keep: Sequence[str] = ("secrets",)
+) -> None:
+    """Replace the store's tables with the backup's (one transaction). Buyer-data tables and
+    label documents are emptied and not copied; `keep` tables (this folder's own stored
+    credentials) stay as they are."""
     read_backup(source, key)  # readable, intact, without buyer data
     raw = _raw(db)
     try:

@@ -18,6 +18,7 @@ from kinxpro_desktop.core.models import Listing, Money
 from kinxpro_desktop.services.backup import BackupService, parse_recovery_code, recovery_code
 from kinxpro_desktop.store.backup import BackupError, export_backup
 from kinxpro_desktop.store.database import Database
+from kinxpro_desktop.store.secrets_repo import SecretsRepository
 from tests.integration.privacy.conftest import NOW
 from tests.support.seed import MARKER, Seeded, pii_strings
 
@@ -62,10 +63,14 @@ def test_unencrypted_copy_of_a_backup_holds_no_buyer_data(
 ) -> None:
     db, seeded = seeded_store
     add_listings_and_label(db, seeded)
-    assert MARKER.encode() in _plain_copy_bytes(db, tmp_path / "full.db", scrub=False)
+    SecretsRepository(db.engine).set("refresh_token", "Atzr|secret-token-value")
+    full = _plain_copy_bytes(db, tmp_path / "full.db", scrub=False)
+    assert MARKER.encode() in full and b"Atzr|secret-token-value" in full
     blob = _plain_copy_bytes(db, tmp_path / "backup-plain.db", scrub=True)
     assert blob[:16] == b"SQLite format 3\x00"
     assert_no_buyer_bytes(blob, seeded)
+    assert b"Atzr|secret-token-value" not in blob
+    assert b"%PDF-1.4 label" not in blob
     assert not list(tmp_path.glob("backup-plain.db-*"))  # no journal or WAL beside it
 
 
@@ -91,6 +96,7 @@ def test_round_trip_keeps_listings_orders_and_audit_without_buyer_data(
     db, seeded = seeded_store
     label_order = add_listings_and_label(db, seeded)
     db.audit.append("reveal", "owner", [label_order], {})
+    SecretsRepository(db.engine).set("refresh_token", "Atzr|old-folder-token")
     made = BackupService(db, clock=lambda: NOW).create(tmp_path / "kinxpro.backup", "owner")
     assert made.stats.tables["order_pii"] == 0 and made.stats.tables["label_documents"] == 0
     assert made.path.read_bytes()[:16] != b"SQLite format 3\x00"
@@ -101,6 +107,7 @@ def test_round_trip_keeps_listings_orders_and_audit_without_buyer_data(
     fresh = Database.open(tmp_path / "new" / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32)))
     try:
         fresh.audit.append("unlock", "owner", (), {})
+        SecretsRepository(fresh.engine).set("refresh_token", "Atzr|new-folder-token")
         with pytest.raises(BackupError, match="recovery code"):
             BackupService(fresh).restore(made.path, "AAAAA-" + made.recovery_code[6:], "owner")
         stats = BackupService(fresh, clock=lambda: NOW).restore(
@@ -112,6 +119,9 @@ def test_round_trip_keeps_listings_orders_and_audit_without_buyer_data(
             seeded.orders[3].order_id
         )
         assert fresh.orders.count_with_pii() == 0
+        # Credentials never travel in a backup; the folder's own stay.
+        assert SecretsRepository(fresh.engine).get("refresh_token") == "Atzr|new-folder-token"
+        assert made.stats.tables["secrets"] == 0
         assert fresh.orders.get_pii(label_order) is None
         assert not fresh.shipments.for_orders([label_order])[label_order][0].has_label
         chain = fresh.audit.verify()
