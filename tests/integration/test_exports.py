@@ -251,3 +251,17 @@ def test_listings_audit_and_report_rows(seeded: tuple[Database, Seeded], tmp_pat
     assert rr.rows == 7 and "Café 6" in out and "TOTAL 7 rows" in out
     with pytest.raises(Exception, match="Choose which report run"):
         exporter(db).export("report-rows", "csv", tmp_path / "x.csv")
+
+
+def test_money_text_is_exact() -> None:
+    from kinxpro_desktop.services.exports_tables import money
+
+    assert [money(m, "USD") for m in (0, 5, -5, 123456, None)] == [
+        "0.00",
+        "0.05",
+        "-0.05",
+        "1234.56",
+        "",
+    ]
+    assert money(1200, "JPY") == "1200" and money(-7, "JPY") == "-7"
+    assert money(2**55 + 1, "USD") == f"{(2**55 + 1) // 100}.{(2**55 + 1) % 100:02d}"

@@ -33,6 +33,8 @@ def money(minor: int | None, currency: str) -> str:
     places = _DECIMALS.get(currency)
     if places is None:
         places = _DECIMALS[currency] = currency_decimals(currency)
+    if places == 2 and minor >= 0:  # the common case, without divmod and abs
+        return f"{minor // 100}.{minor % 100:02d}"
     if places == 0:
         return str(minor)
     whole, part = divmod(abs(minor), 10**places)
@@ -102,40 +104,52 @@ def orders_table(q: ExportQueries, scope: ExportScope, buyer: bool) -> Table:
     statuses: dict[str, str] = {}
 
     def pages() -> Iterator[list[Row]]:
-        for page in q.order_pages(scope, buyer_data=buyer):
-            out: list[Row] = []
-            for r in page:
-                currency = r[8]
-                sums.count[currency] += 1
-                totals = sums.money[currency]
-                totals["total"] += r[7]
-                totals["units"] += r[6]
-                totals["items"] += r[5]
-                market = market_names.get(r[2])
-                if market is None:
-                    market = market_names[r[2]] = market_label(r[2])
-                status = statuses.get(r[3])
-                if status is None:
-                    status = statuses[r[3]] = status_label(r[3])
-                row: Row = [
-                    r[0],
-                    r[1][:19].replace("T", " "),
-                    market,
-                    status,
-                    r[4],
-                    r[5],
-                    r[6],
-                    money(r[7], currency),
-                    currency,
-                    r[9],
-                    r[10],
-                    r[11],
-                    r[12],
-                ]
-                if buyer:
-                    row.extend(r[13:])
-                out.append(row)
-            yield out
+        # the hot loop of a 100k export: plain lists for the running totals, labels cached
+        acc: dict[str, list[int]] = {}
+        try:
+            for page in q.order_pages(scope, buyer_data=buyer):
+                out: list[Row] = []
+                append = out.append
+                for r in page:
+                    currency = r[8]
+                    a = acc.get(currency)
+                    if a is None:
+                        a = acc[currency] = [0, 0, 0, 0]
+                    a[0] += 1
+                    a[1] += r[7]
+                    a[2] += r[6]
+                    a[3] += r[5]
+                    market = market_names.get(r[2])
+                    if market is None:
+                        market = market_names[r[2]] = market_label(r[2])
+                    status = statuses.get(r[3])
+                    if status is None:
+                        status = statuses[r[3]] = status_label(r[3])
+                    row: Row = [
+                        r[0],
+                        r[1][:19].replace("T", " "),
+                        market,
+                        status,
+                        r[4],
+                        r[5],
+                        r[6],
+                        money(r[7], currency),
+                        currency,
+                        r[9],
+                        r[10],
+                        r[11],
+                        r[12],
+                    ]
+                    if buyer:
+                        row.extend(r[13:-1])  # the last column is the paging key
+                    append(row)
+                yield out
+        finally:
+            for cur, (n, total, units, items) in acc.items():
+                sums.count[cur] += n
+                sums.money[cur]["total"] += total
+                sums.money[cur]["units"] += units
+                sums.money[cur]["items"] += items
 
     def totals() -> list[Row]:
         rows: list[Row] = []

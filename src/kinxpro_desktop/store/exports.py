@@ -76,8 +76,8 @@ class ExportQueries:
     def order_pages(
         self, scope: ExportScope, *, buyer_data: bool
     ) -> Iterator[Sequence[tuple[Any, ...]]]:
-        """Pages of order rows (ORDER_COLUMNS, then PII_COLUMNS when `buyer_data`), oldest
-        first; each page is read on its own short connection."""
+        """Pages of order rows (ORDER_COLUMNS, then PII_COLUMNS when `buyer_data`, then the
+        row's rowid), oldest first; each page is read on its own short connection."""
         items = (
             select(func.count())
             .where(order_items.c.order_id == orders.c.order_id)
@@ -130,7 +130,7 @@ class ExportQueries:
             rows = self._fetch(q)
             if not rows:
                 return
-            yield [r[:-1] for r in rows]
+            yield rows  # each row ends with its rowid (the paging key)
             after = (rows[-1][1], rows[-1][-1])
 
     def _fetch(self, q: Select[Any]) -> list[tuple[Any, ...]]:
