@@ -113,3 +113,11 @@ def test_security_alert_is_shown_in_a_dialog(qtbot: QtBot, panel: PrivacyCenterP
     assert panel.message_box is not None and panel.message_box.isVisible()
     assert "past the retention window" in panel.message_box.text()
     panel.message_box.close()
+
+
+def test_panel_for_the_window_context(qtbot: QtBot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_ctx()
+    widget = PrivacyCenterPanel.for_context(ctx)
+    qtbot.addWidget(widget)
+    assert widget.install_button.isEnabled()  # keyring mode, not demo
+    assert widget.alert_timer.isActive() and widget.alert_timer.interval() == 60_000

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.services.privacy_center import JobState, PrivacyCenter
 from kinxpro_desktop.tasks.runner import TaskRunner
@@ -126,6 +127,12 @@ class PrivacyCenterPanel(QGroupBox):
         self.alert_timer.setInterval(ALERT_CHECK_MS)
         self.alert_timer.timeout.connect(self.check_alerts)
         self.alert_timer.start()
+
+    @classmethod
+    def for_context(cls, ctx: AppContext, parent: QWidget | None = None) -> PrivacyCenterPanel:
+        """The panel for the window: the role and key mode the context was built with."""
+        center = PrivacyCenter(ctx.privacy, key_mode=ctx.key_mode, actor=ctx.actor)
+        return cls(center, ctx.runner, demo=ctx.demo, parent=parent)
 
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
