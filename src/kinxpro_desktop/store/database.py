@@ -11,11 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -38,6 +35,9 @@ from kinxpro_desktop.store.settings_repo import SettingsRepository
 from kinxpro_desktop.store.shipments import ShipmentRepository
 from kinxpro_desktop.store.sync_state import SyncStateRepository
 from kinxpro_desktop.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,9 @@ def write_error(exc: DBAPIError) -> UserError:
 
 
 def _alembic_config(scripts: Path | None = None) -> Config:
+    # Alembic is imported only when a store is opened: `--version` and the like never pay.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(scripts or migrations_dir()))
     return cfg
@@ -69,6 +72,9 @@ def _alembic_config(scripts: Path | None = None) -> Config:
 
 def pending_migration(engine: Engine, scripts: Path | None = None) -> tuple[str | None, str | None]:
     """(current revision, head revision)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config(scripts)).get_current_head()
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
@@ -83,6 +89,9 @@ def migrate(engine: Engine, path: Path, scripts: Path | None = None) -> bool:
     current, head = pending_migration(engine, scripts)
     if current == head:
         return False
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     known = {
         r.revision for r in ScriptDirectory.from_config(_alembic_config(scripts)).walk_revisions()
     }
