@@ -5,7 +5,7 @@ none of those here). Producing it is audited."""
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,31 +13,16 @@ from kinxpro_desktop.core.models import AuditEntry
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.compliance import Document, Row, Section, render
+from kinxpro_desktop.services.audit_period import entries_between
 from kinxpro_desktop.services.exports_files import atomic_file
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.wipe_job import WipeJob, last_run
 from kinxpro_desktop.spapi.egress import AMAZON_HOSTS, tls_context
-from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.retention import find_past_window
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 AMAZON_SECURITY = "security@amazon.com"
 LOOKBACK_DAYS = 30
-_PAGE = 500
-
-
-def entries_between(db: Database, start: datetime, end: datetime) -> Iterator[AuditEntry]:
-    """Audit entries with start <= at < end, newest first by id (paged). Stops after a whole
-    page older than `start`: a clock set back for a while cannot hide entries behind it."""
-    offset = 0
-    while True:
-        page = db.audit.entries(_PAGE, offset)
-        for entry in page:
-            if start <= entry.at < end:
-                yield entry
-        if len(page) < _PAGE or all(e.at < start for e in page):
-            return
-        offset += _PAGE
 
 
 def _stamp(at: datetime | None) -> str:

@@ -16,7 +16,7 @@ from kinxpro_desktop.core.models import AuditEntry
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.incident import Incident, TimelineItem, render_incident
-from kinxpro_desktop.services.compliance import entries_between
+from kinxpro_desktop.services.audit_period import entries_between
 from kinxpro_desktop.services.exports_files import atomic_file
 from kinxpro_desktop.store.database import Database
 

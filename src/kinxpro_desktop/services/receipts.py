@@ -17,7 +17,7 @@ from kinxpro_desktop.core.models import AuditEntry, WipeResult
 from kinxpro_desktop.core.retention import PII_FIELDS, utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.compliance import Document, Row, Section, render
-from kinxpro_desktop.services.compliance import entries_between
+from kinxpro_desktop.services.audit_period import entries_between
 from kinxpro_desktop.services.exports_files import atomic_file
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.retention import find_past_window

@@ -121,7 +121,7 @@ def test_cli_writes_the_report_and_refuses_bad_dates(tmp_path: Path) -> None:
 def test_entries_behind_a_clock_set_back_are_still_found(
     seeded_store: tuple[Database, Seeded],
 ) -> None:
-    from kinxpro_desktop.services.compliance import entries_between
+    from kinxpro_desktop.services.audit_period import entries_between
 
     db, seeded = seeded_store
     oid = seeded.orders[0].order_id
