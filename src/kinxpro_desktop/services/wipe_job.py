@@ -50,6 +50,9 @@ def job_command(
     """The command line the job runs (the checkout's interpreter, or the frozen app)."""
     exe = executable or sys.executable
     is_frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
+    windowless = Path(exe).with_name("pythonw.exe")
+    if not is_frozen and Path(exe).name.lower() == "python.exe" and windowless.is_file():
+        exe = str(windowless)  # no console window flashing up every night
     module = [] if is_frozen else ["-m", "kinxpro_desktop"]
     return [exe, *module, "--data-dir", str(data_dir.resolve()), "wipe", "--scheduled"]
 

@@ -191,3 +191,14 @@ def test_installed_service_runs_the_wipe_for_real(
     )
     assert removed.returncode == 0, removed.stderr
     assert not service_file.exists()
+
+
+def test_windows_checkout_runs_without_a_console_window(tmp_path: Path) -> None:
+    scripts = tmp_path / "Scripts"
+    scripts.mkdir()
+    for name in ("python.exe", "pythonw.exe"):
+        (scripts / name).write_bytes(b"")
+    command = job_command(tmp_path / "d", executable=str(scripts / "python.exe"), frozen=False)
+    assert command[:3] == [str(scripts / "pythonw.exe"), "-m", "kinxpro_desktop"]
+    frozen = job_command(tmp_path / "d", executable=str(tmp_path / "Kinxpro.exe"), frozen=True)
+    assert frozen[:2] == [str(tmp_path / "Kinxpro.exe"), "--data-dir"]
