@@ -54,8 +54,7 @@ def test_period_change_reloads_off_the_gui_thread(
     usd = next(f for f in seven.figures if f.currency == "USD")
     chart = view.sales_chart.chart()
     (series,) = chart.series()
-    (bars,) = series.barSets()  # type: ignore[attr-defined]
-    shown = sum(bars.at(i) for i in range(bars.count()))
+    shown = sum(p.y() for p in series.points())  # type: ignore[attr-defined]
     assert shown == pytest.approx(float(usd.sales.amount))
     assert "Last 7 days" in view.status.text()
     assert view.tiles[3].title.text() == "<b>Last 30 days</b>"

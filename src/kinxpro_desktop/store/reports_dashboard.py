@@ -129,7 +129,8 @@ _SETTLEMENT_CURRENCY = text(
 _LOW_STOCK = text(
     """
     SELECT sku, marketplace_id, title, quantity, fulfillment_channel FROM listings
-    WHERE quantity IS NOT NULL AND quantity <= :threshold AND status != ''
+    WHERE quantity IS NOT NULL AND quantity <= :threshold
+      AND (status = 'Active' OR status LIKE '%BUYABLE%')
       AND (:market = '' OR marketplace_id = :market)
     ORDER BY quantity, sku LIMIT :limit
     """

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
+    QDateTimeAxis,
     QHorizontalBarSeries,
+    QLineSeries,
     QPieSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtGui import QPainter
 
 from kinxpro_desktop.core.marketplaces import label as market_label
@@ -29,7 +30,7 @@ def chart_view(title: str, name: str) -> QChartView:
     view = QChartView(chart)
     view.setObjectName(name)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(220)
+    view.setMinimumHeight(260)
     return view
 
 
@@ -39,41 +40,41 @@ def _reset(chart: QChart) -> None:
         chart.removeAxis(axis)
 
 
-def fill_sales_by_day(chart: QChart, dash: Dashboard, currency: str) -> QBarSet | None:
-    """Bars of one currency's daily item sales (currencies are never put on one axis)."""
+def fill_sales_by_day(chart: QChart, dash: Dashboard, currency: str) -> QLineSeries | None:
+    """One currency's daily item sales as a line over dates (currencies are never put on
+    one axis)."""
     _reset(chart)
     series_data = dash.sales_by_day.get(currency, [])
     chart.setTitle(f"Sales by day ({currency})" if currency else "Sales by day")
     if not series_data:
         return None
-    bars = QBarSet(currency)
-    bars.append([float(m.amount) for _day, m in series_data])
-    series = QBarSeries()
-    series.append(bars)
-    chart.addSeries(series)
-    x = QBarCategoryAxis()
-    # day of the month only (30 labels must fit); the month is in the axis title
-    x.append([day[8:] for day, _m in series_data])
-    first, last = series_data[0][0], series_data[-1][0]
-    x.setTitleText(f"{first} to {last} (UTC)")
-    font = x.labelsFont()
-    font.setPointSizeF(max(6.0, font.pointSizeF() - 2))
-    x.setLabelsFont(font)
+    line = QLineSeries()
+    line.setName(currency)
+    line.setPointsVisible(True)
+    for day, m in series_data:
+        when = QDateTime(QDate.fromString(day, "yyyy-MM-dd"), QTime(12, 0), QTimeZone.utc())
+        line.append(float(when.toMSecsSinceEpoch()), float(m.amount))
+    chart.addSeries(line)
+    x = QDateTimeAxis()
+    x.setFormat("d MMM")
+    x.setTickCount(min(8, max(2, len(series_data))))
+    x.setTitleText(f"{series_data[0][0]} to {series_data[-1][0]} (UTC days)")
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    series.attachAxis(x)
+    line.attachAxis(x)
     y = QValueAxis()
     y.setLabelFormat("%.0f")
     y.setTitleText(currency)
+    y.setMin(0)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(y)
+    line.attachAxis(y)
     y.applyNiceNumbers()
     chart.legend().setVisible(False)
-    return bars
+    return line
 
 
 def fill_units_by_sku(chart: QChart, dash: Dashboard) -> QBarSet | None:
     _reset(chart)
-    rows = list(reversed(dash.by_sku))
+    rows = list(reversed(dash.by_sku[:8]))
     if not rows:
         return None
     bars = QBarSet("Units")
@@ -83,6 +84,9 @@ def fill_units_by_sku(chart: QChart, dash: Dashboard) -> QBarSet | None:
     chart.addSeries(series)
     y = QBarCategoryAxis()
     y.append([s.sku for s in rows])
+    font = y.labelsFont()
+    font.setPointSizeF(max(6.5, font.pointSizeF() - 1.5))
+    y.setLabelsFont(font)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
     x = QValueAxis()

@@ -133,7 +133,7 @@ class DashboardView(QWidget):
             tiles.addWidget(t, 1)
 
         self.sales_chart = charts.chart_view("Sales by day", "chartSalesByDay")
-        self.sku_chart = charts.chart_view("Units by SKU (revenue)", "chartUnitsBySku")
+        self.sku_chart = charts.chart_view("Units by SKU (top 8)", "chartUnitsBySku")
         self.channel_chart = charts.chart_view("Orders by channel", "chartOrdersByChannel")
         self.market_chart = charts.chart_view("Orders by marketplace", "chartOrdersByMarket")
         grid = QGridLayout()
