@@ -4,14 +4,15 @@ Simulated seconds = wall seconds x the simulator's time scale. Each Submit check
 (getListingsItem, 5/s burst 10), runs Amazon's VALIDATION_PREVIEW (patchListingsItem in
 preview mode, 1/s burst 1), then applies: one JSON_LISTINGS_FEED per marketplace (the default
 above listing_submit.PATCH_THRESHOLD SKUs) or one patchListingsItem per SKU (5/s burst 5).
-Two bounds are printed next to each figure, what the rate limits alone allow:
+Two bounds are printed next to each figure, what the rate limits alone allow (the
+simulator enforces Amazon's: previews at 1/s burst 1, patchListingsItem 5/s burst 5 shared by
+previews and patches, getListingsItem 5/s burst 10):
 
-* Amazon's published limits: preview (n - 1) / 1 s (1/s, burst 1) plus the apply step,
-  patches max(0, n - 5) / 5 s or a feed's processing (the simulator's IN_QUEUE 5 s +
-  IN_PROGRESS 15 s; createFeed's burst of 15 covers one feed per marketplace).
-* The simulator's limits: it enforces patchListingsItem at 5/s burst 5 for previews and real
-  patches alike (it does not model the preview's 1/s, and its rate header says 5/s, which the
-  client follows), getListingsItem at 5/s burst 10.
+* preview (n - 1) / 1 s plus the apply step: patches max(0, n - 5) / 5 s, or a feed's
+  processing (the simulator's IN_QUEUE 5 s + IN_PROGRESS 15 s; createFeed's burst of 15
+  covers one feed per marketplace, processed side by side);
+* the same with Kinxpro's preview spacing (listing_submit.PREVIEW_SPACING_S, 1.1 s: exact
+  1 s spacing loses to network jitter against a burst of 1).
 
 Wall-clock latency per call is multiplied by the time scale too, so a low scale (10) keeps it
 from dominating the simulated figure.
@@ -44,7 +45,10 @@ from kinxpro_desktop.sandbox.catalog import MARKETS  # noqa: E402
 from kinxpro_desktop.sandbox.state import PROCESS_SECONDS, QUEUE_SECONDS  # noqa: E402
 from kinxpro_desktop.services.connection import Connection  # noqa: E402
 from kinxpro_desktop.services.listing_edits import EditValue, ListingEdits  # noqa: E402
-from kinxpro_desktop.services.listing_submit import PATCH_THRESHOLD  # noqa: E402
+from kinxpro_desktop.services.listing_submit import (  # noqa: E402
+    PATCH_THRESHOLD,
+    PREVIEW_SPACING_S,
+)
 from kinxpro_desktop.store.database import Database  # noqa: E402
 
 CHANGES = 500
@@ -105,10 +109,7 @@ def run(path: str, folder: Path) -> dict[str, float]:
         feed_s = QUEUE_SECONDS + PROCESS_SECONDS
         apply_amazon = feed_s if path == "feed" else max(0, n - 5) / 5.0
         bound = (n - 1) / 1.0 + apply_amazon
-        patch_calls = n if path == "feed" else 2 * n  # previews (+ patches) share a bucket
-        sim_bound = max((n - 10) / 5.0, (patch_calls - 5) / 5.0) + (
-            feed_s if path == "feed" else 0.0
-        )
+        sim_bound = (n - 1) * PREVIEW_SPACING_S + apply_amazon
         return {
             "wall": wall,
             "simulated": wall * SCALE,
@@ -135,8 +136,8 @@ def main() -> int:
             print(
                 f"  via {r['via']}: {r['simulated']:.0f} simulated s ({r['wall']:.2f} s wall) "
                 f"for {r['n']} SKUs in {r['markets']} marketplaces; bound at Amazon's limits "
-                f"{r['bound']:.0f} s (preview {r['n'] - 1:.0f} s + apply), at the simulator's "
-                f"{r['sim_bound']:.0f} s; accepted {r['accepted']}/{r['n']}"
+                f"{r['bound']:.0f} s (preview {r['n'] - 1:.0f} s + apply), with the preview "
+                f"spacing {r['sim_bound']:.0f} s; accepted {r['accepted']}/{r['n']}"
             )
             print(
                 "    calls: "
