@@ -74,9 +74,18 @@ def play(qapp: QApplication) -> Iterator[Callable[[User, Callable[[], int]], int
         timer.timeout.connect(user.step)
         timer.start()
         timers.append(timer)
-        # A hung start-up must fail the test, not the suite.
-        QTimer.singleShot(60_000, lambda: qapp.exit(99))
-        return fn()
+        # A hung start-up must fail the test, not the suite. The guard is stopped as soon as
+        # `fn` returns: fired later, outside run_gui's loop, QApplication.exit() would make
+        # every later event loop (pytest-qt's waits) return at once.
+        guard = QTimer()
+        guard.setSingleShot(True)
+        guard.timeout.connect(lambda: qapp.exit(99))
+        guard.start(60_000)
+        timers.append(guard)
+        try:
+            return fn()
+        finally:
+            guard.stop()
 
     yield run
     for timer in timers:

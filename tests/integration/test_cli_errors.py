@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -83,11 +84,15 @@ def test_ctrl_c_during_sync_ends_cleanly(tmp_path: Path) -> None:
     assert proc.stderr is not None
     seen = []
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
+        ready, _w, _x = select.select([proc.stderr], [], [], 1.0)
+        if not ready:
+            continue
         line = proc.stderr.readline()
         seen.append(line)
         if line.startswith("sync: "):
             break
+    assert any(line.startswith("sync: ") for line in seen), "".join(seen)
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
