@@ -13,14 +13,23 @@ from kinxpro_desktop.core.retention import cutoff, expires_at, is_past_window, u
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.queries import ListingRow, OrderFilter, OrderRow, ViewQueries
+from kinxpro_desktop.store.queries import (
+    ListingFilter,
+    ListingRow,
+    OrderFilter,
+    OrderRow,
+    QuickCounts,
+    ViewQueries,
+)
 
 __all__ = [
+    "ListingFilter",
     "ListingRow",
     "OrderDetail",
     "OrderFilter",
     "OrderRow",
     "OrderTotals",
+    "QuickCounts",
     "StoreTotals",
     "ViewService",
 ]
@@ -95,8 +104,17 @@ class ViewService:
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderRow]:
         return self._q.orders_by_id(order_ids)
 
-    def listing_keys(self, text: str, with_issues: bool, sort: str, descending: bool) -> list[int]:
-        return self._q.listing_keys(text, with_issues, sort, descending)
+    def listing_keys(self, f: ListingFilter, sort: str, descending: bool) -> list[int]:
+        return self._q.listing_keys(f, sort, descending)
+
+    def quick_counts(self, end_of_today: datetime) -> QuickCounts:
+        return self._q.quick_counts(self._clock(), end_of_today)
+
+    def order_marketplaces(self) -> list[str]:
+        return self._q.order_marketplaces()
+
+    def listing_statuses(self) -> list[str]:
+        return self._q.listing_statuses()
 
     def listings_by_id(self, listing_ids: Sequence[int]) -> dict[int, ListingRow]:
         return self._q.listings_by_id(listing_ids)
@@ -112,13 +130,13 @@ class ViewService:
     def order_statuses(self) -> list[str]:
         return self._q.order_statuses()
 
-    def count_listings(self, text: str = "", with_issues: bool = False) -> int:
-        return self._q.count_listings(text, with_issues)
+    def count_listings(self, f: ListingFilter | None = None) -> int:
+        return self._q.count_listings(f)
 
     def listing_page(
-        self, text: str, with_issues: bool, sort: str, descending: bool, offset: int, limit: int
+        self, f: ListingFilter, sort: str, descending: bool, offset: int, limit: int
     ) -> list[ListingRow]:
-        return self._q.listing_page(text, with_issues, sort, descending, offset, limit)
+        return self._q.listing_page(f, sort, descending, offset, limit)
 
     def order_detail(self, order_id: str) -> OrderDetail:
         order = self._db.orders.get(order_id)

@@ -66,10 +66,36 @@ class ListingRow:
 
 @dataclass(frozen=True)
 class OrderFilter:
-    text: str = ""  # order id, SKU, ASIN or product title
+    text: str = ""  # order id, SKU, ASIN, product title, or the buyer's name while held
     status: str = ""  # "" = any
     channel: str = ""  # "" | "MFN" | "AFN"
     needs_shipping: bool = False
+    marketplace: str = ""  # "" = any
+    since: datetime | None = None  # placed at or after (UTC)
+    until: datetime | None = None  # placed before (UTC)
+    #: ship-by risk: merchant-fulfilled, awaiting shipment, ship-by at or before this moment
+    #: (the end of the seller's today: late ones and those due today)
+    due_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QuickCounts:
+    """The quick-filter buttons' counts (whole store, like Seller Central's)."""
+
+    needs_shipping: int  # merchant-fulfilled, awaiting shipment
+    late: int  # ... whose ship-by has passed
+    due_today: int  # ... due from now until the end of the seller's today
+    pending: int  # Pending (payment not yet authorised)
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    text: str = ""  # SKU, ASIN or title
+    with_issues: bool = False
+    status: str = ""  # "" = any (Amazon's status text)
+    channel: str = ""  # "" | "MFN" | "AFN"
+    marketplace: str = ""
+    low_stock: int | None = None  # merchant quantity at or below this
 
 
 ORDER_SORT = {
@@ -87,6 +113,8 @@ LISTING_SORT = {
     "quantity": listings.c.quantity,
     "status": listings.c.status,
     "asin": listings.c.asin,
+    "fulfillment_channel": listings.c.fulfillment_channel,
+    "updated_at": listings.c.updated_at,
 }
 
 
@@ -110,21 +138,79 @@ def _order_where(f: OrderFilter) -> list[ColumnElement[bool]]:
             )
             .scalar_subquery()
         )
-        clauses.append(
-            or_(orders.c.order_id.like(pattern, escape="\\"), orders.c.order_id.in_(in_items))
+        in_buyers = (
+            select(order_pii.c.order_id)
+            .where(
+                or_(
+                    order_pii.c.buyer_name.like(pattern, escape="\\"),
+                    order_pii.c.recipient_name.like(pattern, escape="\\"),
+                )
+            )
+            .scalar_subquery()
         )
+        clauses.append(
+            or_(
+                orders.c.order_id.like(pattern, escape="\\"),
+                orders.c.order_id.in_(in_items),
+                orders.c.order_id.in_(in_buyers),
+            )
+        )
+    if f.marketplace:
+        clauses.append(orders.c.marketplace_id == f.marketplace)
+    if f.since is not None:
+        clauses.append(orders.c.purchase_date >= to_db(f.since))
+    if f.until is not None:
+        clauses.append(orders.c.purchase_date < to_db(f.until))
+    if f.due_by is not None:
+        clauses.append(and_(_needs_shipping(), orders.c.ship_by <= to_db(f.due_by)))
     if f.status:
         clauses.append(orders.c.status == f.status)
     if f.channel:
         clauses.append(orders.c.fulfillment_channel == f.channel)
     if f.needs_shipping:
+        clauses.append(_needs_shipping())
+    return clauses
+
+
+def _needs_shipping() -> ColumnElement[bool]:
+    return and_(
+        orders.c.fulfillment_channel == "MFN",
+        orders.c.status.in_(sorted(AWAITING_SHIPMENT)),
+    )
+
+
+def _listing_where(f: ListingFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.text.strip():
+        pattern = _like(f.text.strip())
         clauses.append(
-            and_(
-                orders.c.fulfillment_channel == "MFN",
-                orders.c.status.in_(sorted(AWAITING_SHIPMENT)),
+            or_(
+                listings.c.sku.like(pattern, escape="\\"),
+                listings.c.asin.like(pattern, escape="\\"),
+                listings.c.title.like(pattern, escape="\\"),
             )
         )
+    if f.with_issues:
+        clauses.append(listings.c.issues_json != "[]")
+    if f.status:
+        clauses.append(func.lower(listings.c.status) == f.status.lower())
+    if f.channel == "AFN":
+        clauses.append(_listing_is_fba())
+    elif f.channel:
+        clauses.append(~_listing_is_fba())
+    if f.marketplace:
+        clauses.append(listings.c.marketplace_id == f.marketplace)
+    if f.low_stock is not None:
+        clauses.append(
+            and_(~_listing_is_fba(), listings.c.quantity.is_not(None)),
+        )
+        clauses.append(listings.c.quantity <= f.low_stock)
     return clauses
+
+
+def _listing_is_fba() -> ColumnElement[bool]:
+    channel = func.upper(listings.c.fulfillment_channel)
+    return or_(channel == "AFN", channel.like("AMAZON%"))
 
 
 class ViewQueries:
@@ -132,6 +218,29 @@ class ViewQueries:
         self._engine = engine
 
     # -- orders ---------------------------------------------------------------------------
+    def quick_counts(self, now: datetime, end_of_today: datetime) -> QuickCounts:
+        """One pass over the orders awaiting shipment (the status index), not the store."""
+        awaiting = orders.c.status.in_(sorted(AWAITING_SHIPMENT))
+        mfn = orders.c.fulfillment_channel == "MFN"
+        ship_by = orders.c.ship_by
+        stmt = select(
+            func.count().filter(mfn),
+            func.count().filter(and_(mfn, ship_by <= to_db(now))),
+            func.count().filter(and_(mfn, ship_by > to_db(now), ship_by <= to_db(end_of_today))),
+            func.count().filter(orders.c.status == "Pending"),
+        ).where(awaiting)
+        with self._engine.connect() as conn:
+            n, late, due, pending = conn.execute(stmt).one()
+        return QuickCounts(int(n), int(late), int(due), int(pending))
+
+    def order_marketplaces(self) -> list[str]:
+        with self._engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(orders.c.marketplace_id).distinct().order_by(orders.c.marketplace_id)
+                ).scalars()
+            )
+
     def count_orders(self, f: OrderFilter) -> int:
         stmt = select(func.count()).select_from(orders).where(*_order_where(f))
         with self._engine.connect() as conn:
@@ -177,15 +286,17 @@ class ViewQueries:
 
     @staticmethod
     def _order_select() -> Select[tuple[object, ...]]:
-        items = (
-            select(order_items.c.order_id, func.sum(order_items.c.quantity_ordered).label("n"))
-            .group_by(order_items.c.order_id)
-            .subquery()
+        # per row, through the (order_id, order_item_id) index: a GROUP BY over every
+        # order_items row on each page took ~0.6 s at 100k orders
+        n = (
+            select(func.sum(order_items.c.quantity_ordered))
+            .where(order_items.c.order_id == orders.c.order_id)
+            .correlate(orders)
+            .scalar_subquery()
+            .label("n")
         )
-        return (
-            select(orders, items.c.n, order_pii.c.order_id.label("pii"))
-            .outerjoin(items, items.c.order_id == orders.c.order_id)
-            .outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
+        return select(orders, n, order_pii.c.order_id.label("pii")).outerjoin(
+            order_pii, order_pii.c.order_id == orders.c.order_id
         )
 
     def count_pii_placed_by(self, moment: datetime) -> int:
@@ -205,36 +316,19 @@ class ViewQueries:
             )
 
     # -- listings -------------------------------------------------------------------------
-    def _listing_where(self, text: str, with_issues: bool) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = []
-        if text.strip():
-            pattern = _like(text.strip())
-            clauses.append(
-                or_(
-                    listings.c.sku.like(pattern, escape="\\"),
-                    listings.c.asin.like(pattern, escape="\\"),
-                    listings.c.title.like(pattern, escape="\\"),
-                )
-            )
-        if with_issues:
-            clauses.append(listings.c.issues_json != "[]")
-        return clauses
-
-    def count_listings(self, text: str = "", with_issues: bool = False) -> int:
+    def count_listings(self, f: ListingFilter | None = None) -> int:
         stmt = (
-            select(func.count())
-            .select_from(listings)
-            .where(*self._listing_where(text, with_issues))
+            select(func.count()).select_from(listings).where(*_listing_where(f or ListingFilter()))
         )
         with self._engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def listing_keys(self, text: str, with_issues: bool, sort: str, descending: bool) -> list[int]:
+    def listing_keys(self, f: ListingFilter, sort: str, descending: bool) -> list[int]:
         column = LISTING_SORT.get(sort, listings.c.sku)
         tie = listings.c.id.desc() if descending else listings.c.id.asc()
         stmt = (
             select(listings.c.id)
-            .where(*self._listing_where(text, with_issues))
+            .where(*_listing_where(f))
             .order_by(column.desc() if descending else column.asc(), tie)
         )
         with self._engine.connect() as conn:
@@ -252,18 +346,12 @@ class ViewQueries:
         return out
 
     def listing_page(
-        self,
-        text: str,
-        with_issues: bool,
-        sort: str,
-        descending: bool,
-        offset: int,
-        limit: int,
+        self, f: ListingFilter, sort: str, descending: bool, offset: int, limit: int
     ) -> list[ListingRow]:
         column = LISTING_SORT.get(sort, listings.c.sku)
         stmt = (
             select(listings)
-            .where(*self._listing_where(text, with_issues))
+            .where(*_listing_where(f))
             .order_by(column.desc() if descending else column.asc(), listings.c.id)
             .offset(offset)
             .limit(limit)
@@ -271,6 +359,16 @@ class ViewQueries:
         with self._engine.connect() as conn:
             rows = conn.execute(stmt).all()
         return [_listing_row(r) for r in rows]
+
+    def listing_statuses(self) -> list[str]:
+        with self._engine.connect() as conn:
+            return [
+                str(s)
+                for s in conn.execute(
+                    select(listings.c.status).distinct().order_by(listings.c.status)
+                ).scalars()
+                if s
+            ]
 
 
 def _order_row(r: Row[tuple[object, ...]]) -> OrderRow:

@@ -103,3 +103,16 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     """ "1 day", "2 days", "1,234 orders"."""
     word = one if count == 1 else (many or one + "s")
     return f"{number(count)} {word}"
+
+
+def decimal_point() -> str:
+    """The seller's decimal separator ("." or ","), as typed numbers are read."""
+    point = _numbers(_locale()).decimalPoint()
+    return point if point in (".", ",") else "."
+
+
+def edit_amount(value: Money) -> str:
+    """An amount as the seller would type it: no grouping, the locale's decimal point."""
+    decimals = currency_decimals(value.currency)
+    text = f"{value.amount:.{decimals}f}"
+    return text.replace(".", decimal_point()) if decimals else text

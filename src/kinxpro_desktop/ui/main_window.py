@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
         self.wipe_timer.timeout.connect(self.run_scheduled_wipe)
         self.wipe_timer.start()
         self.privacy_tab.set_next_wipe(ctx.next_wipe_after(utcnow()))
+        self.orders_tab.order_actions.buy_labels.connect(self.buy_labels)
+        self.orders_tab.use_settings(self.ui_state)
+        self.listings_tab.use_settings(self.ui_state)
         self._restore_state()
 
     def _action(
@@ -131,6 +134,20 @@ class MainWindow(QMainWindow):
         self.rate_action = self._action("Sync status and &rate limits…", "status", "Ctrl+I")
         self.rate_action.triggered.connect(self.show_rate_limits)
         file_menu.addAction(self.rate_action)
+        self.print_action = self._action(
+            "&Print packing slips of the selected orders", "", QKeySequence.StandardKey.Print
+        )
+        self.print_action.triggered.connect(
+            lambda: (
+                self.orders_tab.order_actions.print_slips()
+                if self.tabs.currentWidget() is self.orders_tab
+                else self.statusBar().showMessage(
+                    "Select orders in the Orders tab to print.", 10_000
+                )
+            )
+        )
+        file_menu.addAction(self.print_action)
+        self.addAction(self.print_action)
         file_menu.addSeparator()
         quit_action = self._action("&Quit", "quit", "Ctrl+Q")
         quit_action.triggered.connect(self.close)

@@ -1,22 +1,40 @@
-"""The Listings table: price, quantity, status and issues per SKU and marketplace."""
+"""The Listings table: price, quantity, status and issues per SKU and marketplace.
+
+Price and quantity cells are editable (the tab's delegate validates and stages the value
+through the listing edits service; the model itself never writes). FBA quantities are not:
+Amazon counts the units in its warehouses.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
 from kinxpro_desktop.core.marketplaces import by_id
 from kinxpro_desktop.core.marketplaces import label as marketplace_label
-from kinxpro_desktop.services.views import ListingRow, ViewService
+from kinxpro_desktop.services.views import ListingFilter, ListingRow, ViewService
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.models.paged import Column, PagedTableModel
 
+Index = QModelIndex | QPersistentModelIndex
 FULFILLMENT = {"DEFAULT": "Merchant (FBM)", "MFN": "Merchant (FBM)", "AFN": "Amazon (FBA)"}
+FBA_QUANTITY_TIP = (
+    "Amazon fulfils this listing (FBA): its quantity is the stock in Amazon's warehouses "
+    "and changes only when you send or remove inventory, so it cannot be edited here."
+)
+EDIT_TIP = "Double-click or press F2 to change; the change is staged, not sent"
 
 
 def _market_tip(r: ListingRow) -> str:
     m = by_id(r.marketplace_id)
     return f"{m.name} ({m.domain})" if m else r.marketplace_id
+
+
+def is_fba(r: ListingRow) -> bool:
+    value = r.fulfillment_channel.upper()
+    return value.startswith("AMAZON") or value == "AFN"
 
 
 def _fulfillment(value: str) -> str:
@@ -37,6 +55,23 @@ def listing_chip(r: ListingRow) -> str:
     return "info"
 
 
+def _issues_chip(r: ListingRow) -> str:
+    if not r.issues:
+        return ""
+    return "bad" if any(i.lower().startswith("error") for i in r.issues) else "warn"
+
+
+def _issues_text(r: ListingRow) -> str:
+    if not r.issues:
+        return ""
+    first = r.issues[0]
+    return first if len(r.issues) == 1 else f"{first} (+{len(r.issues) - 1})"
+
+
+def _quantity_tip(r: ListingRow) -> str:
+    return FBA_QUANTITY_TIP if is_fba(r) else EDIT_TIP
+
+
 COLUMNS = (
     Column("SKU", "sku", lambda r: r.sku, width_sample="KX-000-LONGSKU"),
     Column(
@@ -47,12 +82,13 @@ COLUMNS = (
         width_sample="Market",
     ),
     Column("ASIN", "asin", lambda r: r.asin, width_sample="B0XXXXXXXXX"),
-    Column("Title", "title", lambda r: r.title, tooltip=lambda r: r.title, width_sample="W" * 22),
+    Column("Title", "title", lambda r: r.title, tooltip=lambda r: r.title, width_sample="W" * 20),
     Column(
         "Price",
         "price",
         lambda r: fmt.money(r.price),
         align_right=True,
+        tooltip=lambda _r: EDIT_TIP,
         width_sample="000,000.00 USD",
     ),
     Column(
@@ -60,36 +96,79 @@ COLUMNS = (
         "quantity",
         lambda r: "" if r.quantity is None else fmt.number(r.quantity),
         align_right=True,
+        tooltip=_quantity_tip,
         width_sample="Quantity",
     ),
     Column("Status", "status", lambda r: r.status, chip=listing_chip, width_sample="Incomplete"),
     Column(
         "Fulfilled by",
-        None,
+        "fulfillment_channel",
         lambda r: _fulfillment(r.fulfillment_channel),
         width_sample="Merchant (FBM)",
     ),
-    Column("Issues", None, lambda r: "; ".join(r.issues), tooltip=lambda r: "\n".join(r.issues)),
+    Column(
+        "Issues",
+        None,
+        _issues_text,
+        chip=_issues_chip,
+        tooltip=lambda r: "\n".join(r.issues),
+        width_sample="W" * 18,
+    ),
+    Column(
+        "Last changed",
+        "updated_at",
+        lambda r: fmt.local_datetime(r.updated_at) if r.updated_at else "",
+        width_sample="00/00/0000 00:00 PM",
+    ),
 )
+PRICE_COLUMN = 4
+QUANTITY_COLUMN = 5
 
 
 class ListingsTableModel(PagedTableModel):
     def __init__(self, runner: TaskRunner, views: ViewService, parent: Any = None) -> None:
-        self.text = ""
-        self.with_issues = False
+        self.filter = ListingFilter()
         super().__init__(
             runner,
             COLUMNS,
-            keys=lambda sort, desc: views.listing_keys(self.text, self.with_issues, sort, desc),
+            keys=lambda sort, desc: views.listing_keys(self.filter, sort, desc),
             rows=views.listings_by_id,
             default_sort=("sku", False),
             change_id=lambda r: r.change_id,
             parent=parent,
         )
 
-    def set_filter(self, text: str, with_issues: bool) -> None:
-        if (text, with_issues) == (self.text, self.with_issues):
+    def set_filter(self, f: ListingFilter) -> None:
+        if f == self.filter:
             return
-        self.text = text
-        self.with_issues = with_issues
+        self.filter = f
         self.reload()
+
+    def listing_at(self, row: int) -> ListingRow | None:
+        obj = self.row_object(row)
+        return obj if isinstance(obj, ListingRow) else None
+
+    def editable(self, index: Index) -> bool:
+        r = self.listing_at(index.row()) if index.isValid() else None
+        if r is None:
+            return False
+        if index.column() == PRICE_COLUMN:
+            return True
+        return index.column() == QUANTITY_COLUMN and not is_fba(r)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if self.editable(index):
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid():
+            r = self.listing_at(index.row())
+            if r is None:
+                return None
+            if index.column() == PRICE_COLUMN:
+                return "" if r.price is None else fmt.edit_amount(r.price)
+            if index.column() == QUANTITY_COLUMN:
+                return "" if r.quantity is None else str(r.quantity)
+        return super().data(index, role)

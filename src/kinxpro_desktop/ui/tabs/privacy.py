@@ -30,6 +30,7 @@ from kinxpro_desktop.core.retention import MAX_RETENTION_DAYS, MIN_RETENTION_DAY
 from kinxpro_desktop.services.privacy import VerifyReport
 from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.models.audit import AuditTableModel
+from kinxpro_desktop.ui.widgets.export_button import ExportButton
 
 RANGE_HINT = f"{MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS} days"
 #: the spin box accepts any typed number, so "40" stays "40" and is refused in words
@@ -130,6 +131,8 @@ class PrivacyTab(QWidget):
         arow = QHBoxLayout()
         arow.addWidget(self.verify_chain_button)
         arow.addWidget(self.chain_result, 1)
+        self.audit_export = ExportButton(ctx, "audit")
+        arow.addWidget(self.audit_export)
         alay.addWidget(self.audit_view)
         alay.addLayout(arow)
 

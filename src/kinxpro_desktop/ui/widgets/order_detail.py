@@ -26,6 +26,7 @@ from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.marketplaces import by_id
 from kinxpro_desktop.core.models import OrderPii
+from kinxpro_desktop.core.retention import expires_at
 from kinxpro_desktop.core.vocabulary import status_label
 from kinxpro_desktop.services.views import OrderDetail
 from kinxpro_desktop.ui import fmt
@@ -65,11 +66,13 @@ class OrderDetailPane(QWidget):
         self.channel_label = _label()
         self.market_label = _label()
         self.ship_by_label = _label()
+        self.deliver_by_label = _label()
         self.ship_to_label = _label()
         info.addRow("Status:", self.status_label)
         info.addRow("Fulfilled by:", self.channel_label)
         info.addRow("Marketplace:", self.market_label)
         info.addRow("Ship by:", self.ship_by_label)
+        info.addRow("Deliver by:", self.deliver_by_label)
         info.addRow("Ship to:", self.ship_to_label)
         layout.addLayout(info)
         self.items = QTableWidget(0, 5)
@@ -171,6 +174,7 @@ class OrderDetailPane(QWidget):
                 self.channel_label,
                 self.market_label,
                 self.ship_by_label,
+                self.deliver_by_label,
                 self.ship_to_label,
                 self.items_total_label,
                 self.tax_label,
@@ -193,6 +197,7 @@ class OrderDetailPane(QWidget):
         m = by_id(o.marketplace_id)
         self.market_label.setText(m.label if m else o.marketplace_id)
         self.ship_by_label.setText(fmt.local_datetime(o.ship_by) if o.ship_by else "")
+        self.deliver_by_label.setText(fmt.local_datetime(o.deliver_by) if o.deliver_by else "")
         self.ship_to_label.setText(
             ", ".join(
                 p for p in (o.ship_city, o.ship_state, o.ship_postal_code, o.ship_country) if p
@@ -240,10 +245,10 @@ class OrderDetailPane(QWidget):
         self.revealed = False
         days = fmt.plural(detail.retention_days, "day")
         if detail.past_retention:
+            deleted = expires_at(detail.order.purchase_date, detail.retention_days)
             note = (
-                f"Deleted under the {detail.retention_days}-day policy: buyer data is removed "
-                f"{days} after the "
-                "order was placed."
+                f"Buyer data deleted on {fmt.local_date(deleted)} under the "
+                f"{detail.retention_days}-day policy (removed {days} after the order was placed)."
             )
         elif detail.fetches_buyer_data:
             note = (
