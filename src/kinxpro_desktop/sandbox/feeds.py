@@ -19,7 +19,8 @@ from .catalog import MARKETS
 from .clock import iso, parse_iso
 from .data import DAY
 from .feed_schema import LISTINGS_FEED_SCHEMA
-from .listings import apply_attributes, commit, injected_issues, issue, render_item
+from .listing_controls import injected_issues, issue
+from .listings import apply_attributes, commit, render_item
 from .render import MARKETPLACE_ID
 from .state import PROCESS_SECONDS, QUEUE_SECONDS, Document, Feed, SimState
 from .wire import (

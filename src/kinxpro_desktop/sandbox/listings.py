@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from typing import Any
 from urllib.parse import unquote
-from weakref import WeakKeyDictionary
 
 from .catalog import MARKETS
 from .clock import iso
 from .data import Listing
+from .listing_controls import inject_issue as inject_issue  # re-exported for tests
+from .listing_controls import injected_issues, issue, preview_allowed
 from .render import MARKETPLACE_ID, amount, money
 from .state import SimState
 from .wire import (
@@ -41,59 +40,6 @@ INCLUDED = frozenset(
 MAX_PRICE = 100_000.0
 ZERO_DECIMAL = frozenset({"JPY"})
 
-#: issues a test injects for a SKU: (when, issue) with when "preview", "apply" or "both"
-_INJECTED: WeakKeyDictionary[SimState, dict[str, list[tuple[str, JsonObj]]]] = WeakKeyDictionary()
-_INJECT_LOCK = threading.Lock()
-
-
-def inject_issue(
-    state: SimState,
-    sku: str,
-    message: str,
-    *,
-    code: str = "90000",
-    attribute: str = "purchasable_offer",
-    when: str = "both",
-    severity: str = "ERROR",
-) -> None:
-    """Make Amazon report `message` for `sku`: in VALIDATION_PREVIEW answers ("preview"),
-    when the change is applied by a patch or a feed message ("apply"), or both."""
-    if when not in ("preview", "apply", "both"):
-        raise ValueError(f"when must be preview, apply or both, not {when!r}")
-    with _INJECT_LOCK:
-        _INJECTED.setdefault(state, {}).setdefault(sku, []).append(
-            (when, issue(code, message, attribute, severity))
-        )
-
-
-#: mode=VALIDATION_PREVIEW has its own limit, 1 request/s burst 1 (SPAPI-NOTES 3.2), on top
-#: of patchListingsItem's; the router's rate header still states patchListingsItem's 5/s
-PREVIEW_PLAN = (1.0, 1)
-_PREVIEW_BUCKETS: WeakKeyDictionary[SimState, list[float]] = WeakKeyDictionary()
-
-
-def _preview_allowed(state: SimState) -> bool:
-    if not state.limiter.enabled:
-        return True
-    rate, burst = PREVIEW_PLAN
-    now = time.monotonic()
-    with _INJECT_LOCK:
-        bucket = _PREVIEW_BUCKETS.setdefault(state, [float(burst), now])
-        bucket[0] = min(
-            float(burst), bucket[0] + (now - bucket[1]) * rate * state.limiter.time_scale
-        )
-        bucket[1] = now
-        if bucket[0] >= 1.0 - 1e-9:
-            bucket[0] -= 1.0
-            return True
-        return False
-
-
-def injected_issues(state: SimState, sku: str, *, preview: bool) -> list[JsonObj]:
-    wanted = {"both", "preview" if preview else "apply"}
-    with _INJECT_LOCK:
-        return [dict(i) for when, i in _INJECTED.get(state, {}).get(sku, []) if when in wanted]
-
 
 def _markets(state: SimState, req: Request) -> list[str]:
     if req.params["sellerId"] != state.credentials.seller_id:
@@ -119,17 +65,6 @@ def _included(req: Request) -> set[str]:
     if values - INCLUDED:
         raise invalid_input(f"Invalid includedData: {', '.join(sorted(values - INCLUDED))}.")
     return values
-
-
-def issue(code: str, message: str, attribute: str, severity: str = "ERROR") -> JsonObj:
-    category = "MISSING_ATTRIBUTE" if "required" in message else "INVALID_ATTRIBUTE"
-    return {
-        "code": code,
-        "message": message,
-        "severity": severity,
-        "attributeNames": [attribute],
-        "categories": [category],
-    }
 
 
 def render_item(li: Listing, included: set[str]) -> JsonObj:
@@ -349,7 +284,7 @@ def _mode(req: Request) -> bool:
 def patch_item(state: SimState, req: Request) -> Response:
     mp = _seller_and_market(state, req)
     preview = _mode(req)
-    if preview and not _preview_allowed(state):
+    if preview and not preview_allowed(state):
         raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
     sku = unquote(req.params["sku"])
     body = req.json()
