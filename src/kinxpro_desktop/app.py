@@ -334,8 +334,9 @@ def _run_gui(
         window = MainWindow(ctx)
         state.update(window=window, session=session, sync=controller)
         window.show()
-        # From now on closing the main window (the last one) quits, as usual.
-        QTimer.singleShot(0, lambda: app.setQuitOnLastWindowClosed(True))
+        # From now on closing the main window (the last one) quits, as usual. Set at once: the
+        # dialogs closed earlier left no pending quit (Qt checks this flag when a window closes).
+        app.setQuitOnLastWindowClosed(True)
         window.refresh_all()
         if started.connected or target.credentials is not None:
             controller.start()

@@ -8,6 +8,7 @@ without the main window ever showing: that is the defect these tests catch.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
 from kinxpro_desktop.ui.main_window import MainWindow
 
 NO_KEYRING = "keyring.backends.fail.Keyring"
+GUARD_MS = 120_000  # a hung start-up fails the test after this long
 GOOD = "a long enough passphrase"
 
 
@@ -35,6 +37,8 @@ class User:
     seen: list[str] = field(default_factory=list)
     window_shown: bool = False
     window_title: str = ""
+    started: float = field(default_factory=time.monotonic)
+    shown_after: float = -1.0
 
     def step(self) -> None:
         modal = QApplication.activeModalWidget()
@@ -60,6 +64,7 @@ class User:
             if isinstance(widget, MainWindow) and widget.isVisible():
                 self.window_shown = True
                 self.window_title = widget.windowTitle()
+                self.shown_after = time.monotonic() - self.started
                 widget.close()
                 return
 
@@ -80,7 +85,7 @@ def play(qapp: QApplication) -> Iterator[Callable[[User, Callable[[], int]], int
         guard = QTimer()
         guard.setSingleShot(True)
         guard.timeout.connect(lambda: qapp.exit(99))
-        guard.start(60_000)
+        guard.start(GUARD_MS)
         timers.append(guard)
         try:
             return fn()
@@ -123,10 +128,28 @@ def test_make_run_without_keyring_ends_in_the_demo_window(tmp_path: Path, play, 
     user = User([GOOD])
     rc = play(user, lambda: cli.main(["--data-dir", str(tmp_path / "data"), "--demo"]))
     assert user.window_shown, f"the app quit before its window showed; saw {user.seen}"
-    assert rc == 0
+    assert rc == 0, f"window shown after {user.shown_after:.1f} s, then no quit before the guard"
     assert "Demo" in user.window_title
     assert (tmp_path / "data" / "demo" / "kinxpro.db").exists()
     assert not (tmp_path / "data" / "kinxpro.db").exists()
+
+
+def test_closing_the_window_at_once_quits_even_on_a_slow_machine(  # type: ignore[no-untyped-def]
+    app_paths: AppPaths, play, no_keyring, monkeypatch
+) -> None:
+    """The window is closed before the start-up code that follows show() has finished (a
+    loaded machine): the app must still quit, not sit with no window until killed."""
+    original = MainWindow.refresh_all
+
+    def slow_refresh(self: MainWindow) -> None:
+        time.sleep(0.15)  # longer than the user's 30 ms reaction
+        original(self)
+
+    monkeypatch.setattr(MainWindow, "refresh_all", slow_refresh)
+    user = User([GOOD])
+    rc = play(user, lambda: app_module.run_gui(app_paths))
+    assert user.window_shown, user.seen
+    assert rc == 0, f"no quit after the window closed (shown at {user.shown_after:.1f} s)"
 
 
 def test_wrong_then_right_passphrase_ends_in_the_main_window(
