@@ -102,6 +102,13 @@ class AuditEvent(StrEnum):
     INCIDENT_REPORT = "incident_report"
     BACKUP_CREATED = "backup_created"
     BACKUP_RESTORED = "backup_restored"
+    # operator roles (issue 13 item 4)
+    OPERATOR_ADDED = "operator_added"
+    OPERATOR_REMOVED = "operator_removed"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    OPERATOR_LOCKED = "operator_locked"  # too many wrong passwords: locked for a while
+    OPERATOR_SWITCHED = "operator_switched"
 
 
 class Actor(StrEnum):

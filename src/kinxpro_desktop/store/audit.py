@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -111,6 +111,8 @@ class AuditLog:
         self._engine = engine
         self._lock = threading.Lock()
         self._anchor_store: AnchorStore | None = None
+        #: the bound operator's actor mapping (Database.bind_actor); None: actors as given
+        self.stamp: Callable[[str], str] | None = None
 
     def anchor_to(self, store: AnchorStore) -> None:
         """Keep a copy of the head in `store` (keyring mode): written at `close` and after
@@ -128,6 +130,8 @@ class AuditLog:
         conn: Connection | None = None,
     ) -> AuditEntry:
         """Append one entry; pass `conn` to make it part of an open transaction."""
+        if self.stamp is not None:
+            actor = self.stamp(actor)
         if conn is not None:
             return self._append(conn, event, actor, tuple(object_ids), detail, at)
         with self._lock, begin_write(self._engine) as own:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from kinxpro_desktop.store.engine import (
 )
 from kinxpro_desktop.store.integrity import check_integrity
 from kinxpro_desktop.store.listings import ListingRepository
+from kinxpro_desktop.store.operators import OperatorRepository
 from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.reports import ReportRepository
 from kinxpro_desktop.store.settings_repo import SettingsRepository
@@ -136,6 +137,7 @@ class Database:
     sync_state: SyncStateRepository = field(init=False)
     shipments: ShipmentRepository = field(init=False)
     reports: ReportRepository = field(init=False)
+    operators: OperatorRepository = field(init=False)
     #: the audit head as found at open, before anything was appended (ok, or the finding)
     chain_at_open: ChainCheck = field(init=False)
 
@@ -144,6 +146,7 @@ class Database:
         self.sync_state = SyncStateRepository(self.engine)
         self.shipments = ShipmentRepository(self.engine)
         self.reports = ReportRepository(self.engine)
+        self.operators = OperatorRepository(self.engine)
         self.chain_at_open = ChainCheck(True, 0)
 
     @classmethod
@@ -176,6 +179,11 @@ class Database:
             log.warning("audit log altered outside Kinxpro: %s", check.describe())
             self.audit.seal(check)
 
+    def bind_actor(self, stamp: Callable[[str], str] | None) -> None:
+        """Every audit entry from now on records `stamp(actor)`: the signed-in operator
+        (core.operators.Access.stamp); None unbinds."""
+        self.audit.stamp = stamp
+
     def anchor_audit(self, store: AnchorStore) -> None:
         """Keep a copy of the audit head in `store` (the keyring) and compare it at verify."""
         self.audit.anchor_to(store)
@@ -196,6 +204,7 @@ class Database:
                     checkpoint=self.checkpoint,
                     reports=self.reports,
                     shipments=self.shipments,
+                    operators=self.operators,
                 )
                 yield uow
         except DBAPIError as exc:

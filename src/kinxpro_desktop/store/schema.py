@@ -271,3 +271,17 @@ secrets = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
 )
+
+# Operator profiles (issue 13 item 4): a scrypt hash with its own salt, never the password;
+# failed attempts since the last success and the time a lockout ends.
+operators = Table(
+    "operators",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("pw_salt", Text, nullable=False),
+    Column("pw_hash", Text, nullable=False),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("locked_until", Text),
+    Column("created_at", Text, nullable=False),
+)

@@ -24,6 +24,7 @@ from kinxpro_desktop.core.models import AuditEntry, Listing, Order, OrderPii, Wi
 from kinxpro_desktop.core.shipping import ShipmentRecord
 from kinxpro_desktop.store.audit import AuditLog
 from kinxpro_desktop.store.listings import ListingRepository
+from kinxpro_desktop.store.operators import OperatorRepository, OperatorsInTransaction
 from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.reports import ReportRepository, ReportsInTransaction
 from kinxpro_desktop.store.retention import delete_expired
@@ -170,6 +171,7 @@ class UnitOfWork:
         checkpoint: Callable[[], object],
         reports: ReportRepository | None = None,
         shipments: ShipmentRepository | None = None,
+        operators: OperatorRepository | None = None,
     ) -> None:
         self.connection = conn
         self.orders = OrdersInTransaction(orders, conn)
@@ -180,6 +182,7 @@ class UnitOfWork:
         self.retention = RetentionInTransaction(self)
         self.shipments = ShipmentsInTransaction(shipments or ShipmentRepository(conn.engine), conn)
         self.reports = ReportsInTransaction(reports or ReportRepository(conn.engine), conn)
+        self.operators = OperatorsInTransaction(operators or OperatorRepository(conn.engine), conn)
         self.checkpoint = checkpoint
         self._after: list[Callable[[], object]] = []
 
