@@ -72,7 +72,12 @@ def _global_options(top: bool) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose parsers import their services to list choices (~0.4 s of SQLAlchemy, httpx
+# and sp_api): registered only when the command line names one of them, or asks for help.
+HEAVY_PARSERS = ("report", "export")
+
+
+def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     common = _global_options(top=False)
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -115,9 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     listings_command.add_parser(sub, common)
     orders_command.add_parser(sub, common)
-    from kinxpro_desktop.commands import reports as reports_command
+    if full:
+        from kinxpro_desktop.commands import reports as reports_command
 
-    reports_command.add_parser(sub, common)
+        reports_command.add_parser(sub, common)
+    else:
+        for name in HEAVY_PARSERS:
+            sub.add_parser(name, add_help=False)
     from kinxpro_desktop.commands import privacy as privacy_command
 
     privacy_command.add_parser(sub, common)
@@ -235,8 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # choices): `--version` stays a 0.05 s start with no SQLAlchemy, Alembic, httpx or Qt.
         print(f"{PROG} {__version__}")
         return 0
-    parser = build_parser()
+    parser = build_parser(full=bool({"-h", "--help"} & set(words)))
     args, extras = parser.parse_known_args(argv)
+    if args.command in HEAVY_PARSERS:  # parse again with the real sub-parser
+        parser = build_parser(full=True)
+        args, extras = parser.parse_known_args(argv)
     if extras and args.command != "sandbox":
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
     state: dict[str, Path] = {}
