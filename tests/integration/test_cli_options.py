@@ -49,6 +49,19 @@ def test_version_imports_nothing_heavy() -> None:
     # 0.05 s here against 0.58-0.82 s before (see the issue 8 #10 note).
 
 
+def test_parsing_a_command_line_imports_nothing_heavy() -> None:
+    """Every launch (GUI, wipe, sync, smoke test) parses its arguments first: that must not
+    pull in SQLAlchemy, httpx or sp_api for commands that do not need them yet."""
+    code = (
+        "import sys; from kinxpro_desktop.cli import build_parser; "
+        "build_parser(full=False).parse_known_args(['--demo', 'sync']); "
+        f"print(sorted(m for m in sys.modules if m.startswith({HEAVY!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_demo_after_the_command_uses_dir_demo(tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = cli(data, "sync", "--demo", "--key-source", "passphrase")
