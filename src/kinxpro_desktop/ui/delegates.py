@@ -37,8 +37,9 @@ class CommitDelegate(ChipDelegate):
             editor.selectAll()
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
-        if not isinstance(editor, QLineEdit):
+        if not isinstance(editor, QLineEdit) or editor.property("kxCommitted"):
             return
+        editor.setProperty("kxCommitted", True)  # Enter then focus-out: one commit
         before = index.data(Qt.ItemDataRole.EditRole)
         text = editor.text()
         if before is not None and text == str(before):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -136,6 +135,17 @@ class ListingsTab(DataTab):
         self.table.setItemDelegateForColumn(PRICE_COLUMN, self.delegate)
         self.table.setItemDelegateForColumn(QUANTITY_COLUMN, self.delegate)
         self.table.doubleClicked.connect(self._explain_fba)
+        self.cell_message = QLabel(self.table.viewport())
+        self.cell_message.setObjectName("cellMessage")
+        self.cell_message.setWordWrap(True)
+        self.cell_message.setAutoFillBackground(True)
+        self.cell_message.setFrameShape(QLabel.Shape.Box)
+        self.cell_message.setMargin(4)
+        self.cell_message.hide()
+        self.cell_timer = QTimer(self)
+        self.cell_timer.setSingleShot(True)
+        self.cell_timer.setInterval(8000)
+        self.cell_timer.timeout.connect(self.cell_message.hide)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.pending = PendingChangesPanel(ctx)
         self.pending.setObjectName("pendingChanges")
@@ -206,10 +216,21 @@ class ListingsTab(DataTab):
             self.show_edit_message(index, FBA_QUANTITY_TIP)
 
     def show_edit_message(self, index: QModelIndex, text: str) -> None:
-        """The message next to the cell (a tooltip there) and under the table."""
+        """The message right under the cell (for a few seconds) and under the table."""
         self.edit_message.setText(text)
         rect = self.table.visualRect(index)
-        QToolTip.showText(self.table.viewport().mapToGlobal(rect.bottomLeft()), text, self.table)
+        bubble = self.cell_message
+        bubble.setText(text)
+        bubble.setMaximumWidth(max(240, self.table.viewport().width() // 2))
+        bubble.adjustSize()
+        x = min(rect.left(), max(0, self.table.viewport().width() - bubble.width()))
+        y = rect.bottom() + 2
+        if y + bubble.height() > self.table.viewport().height():
+            y = max(0, rect.top() - bubble.height() - 2)
+        bubble.move(x, y)
+        bubble.show()
+        bubble.raise_()
+        self.cell_timer.start()
 
     def commit_edit(self, index: QModelIndex, text: str) -> None:
         """Validate the typed value here (nothing staged when it is bad), then stage it."""
