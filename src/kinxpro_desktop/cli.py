@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop._version import __version__
 from kinxpro_desktop.cli_account import add_account_parser
+from kinxpro_desktop.commands import operators as operators_command
 from kinxpro_desktop.core.dbkey import KEY_SOURCES
 from kinxpro_desktop.core.errors import UserError, safe_traceback
 from kinxpro_desktop.core.passphrase import MIN_PASSPHRASE, PASSPHRASE_ENV, check_new_passphrase
@@ -69,6 +70,7 @@ def _global_options(top: bool) -> argparse.ArgumentParser:
         "`kinxpro-desktop sandbox`; with --demo, also use the demo credentials it publishes",
         **d,
     )
+    operators_command.add_option(p, d)
     return p
 
 
@@ -130,6 +132,7 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     from kinxpro_desktop.commands import privacy as privacy_command
 
     privacy_command.add_parser(sub, common)
+    operators_command.add_parser(sub, common)
     sub.add_parser(
         "sandbox",
         add_help=False,
@@ -174,6 +177,13 @@ def _with_store(
 
     with InstanceLock(paths.lock_file):
         started = start(_location(paths), prefer=args.key_source, passphrase=secret, actor="cli")
+        try:  # the operator's role is bound to the store before the command runs
+            password = getattr(args, "operator_password", None)
+            access = operators_command.bind(started, getattr(args, "operator", None), password)
+            operators_command.gate(args.command, args, access)
+        except BaseException:
+            started.session.close()
+            raise
         from kinxpro_desktop.services.monitoring import SecurityMonitor, check_quietly
 
         monitor = SecurityMonitor(started.privacy)
@@ -238,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse, dispatch, and turn every failure into one line (`__main__` hardens first)."""
     # Taken out of the environment at once: no child process (relaunch, printing) inherits it.
     env_passphrase = os.environ.pop(PASSPHRASE_ENV, None) or None
+    env_operator = os.environ.pop(operators_command.OPERATOR_PASSWORD_ENV, None) or None
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["--version"] or (words and words[-1] == "--version" and "--" not in words):
         # Answered before the command modules register (some import their services to list
@@ -251,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args, extras = parser.parse_known_args(argv)
     if extras and args.command != "sandbox":
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    args.operator_password = env_operator
     state: dict[str, Path] = {}
     try:
         return _dispatch(args, extras, env_passphrase, state)
@@ -302,6 +314,10 @@ def _dispatch(
         from kinxpro_desktop.commands import privacy as privacy_command
 
         return _with_store(paths, args, secret, lambda s: privacy_command.run(s, args))
+    if args.command == "operator":
+        return _with_store(
+            paths, args, secret, lambda s: operators_command.run(s, args, s.session.db.access)
+        )
     if args.command == "verify":
         return _with_store(paths, args, secret, cmd_verify)
     if args.command == "retention":

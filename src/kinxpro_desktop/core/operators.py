@@ -127,13 +127,16 @@ class Access:
 
     def stamp(self, actor: str) -> str:
         """The actor an audit entry records: the signed-in operator instead of the generic
-        person-at-the-keyboard actors; an automated actor keeps its name plus the operator's."""
+        person-at-the-keyboard actors ("owner", "cli"); an automated actor keeps its name plus
+        the operator's ("sync/shipper:sam"); an actor naming an operator is kept."""
         if self.operator is None:
             return actor
         mine = self.operator.actor
-        if actor in _HUMAN or actor == mine or (":" in actor and "/" not in actor):
+        if actor in _HUMAN:
             return mine
-        return actor if actor.endswith(f"/{mine}") else f"{actor}/{mine}"
+        if ":" in actor:  # already names an operator (a sign-in names the profile tried)
+            return actor
+        return f"{actor}/{mine}"
 
 
 OWNER_ACCESS = Access()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from kinxpro_desktop.core import marketplaces
 from kinxpro_desktop.core.credentials import REGIONS, SpApiCredentials, client_id_problem
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.store.database import Database
@@ -106,6 +107,7 @@ def save_account(
     secret_store: SecretStore, db: Database, creds: SpApiCredentials, actor: str
 ) -> None:
     """Keep the credentials in the secret store and audit the change (ids only, no secret)."""
+    db.access.require(Permission.CHANGE_CREDENTIALS)  # owner only
     save_credentials(secret_store, creds)
     db.audit.append(
         AuditEvent.CREDENTIALS_CHANGED,
@@ -129,6 +131,7 @@ def connect_account(
     endpoint: str | None = None,
 ) -> tuple[SpApiCredentials, AccountInfo]:
     """Test first; save only credentials Amazon accepted, for marketplaces the seller has."""
+    db.access.require(Permission.CHANGE_CREDENTIALS)  # before anything is sent
     creds = credentials_from(fields)
     if not creds.seller_id:
         raise UserError(
@@ -176,6 +179,7 @@ class AccountView:
 
 
 def show_account(secret_store: SecretStore, db: Database, actor: str) -> AccountView:
+    db.access.require(Permission.CHANGE_CREDENTIALS)  # masked, but the owner's business
     creds = load_credentials(secret_store)
     db.audit.append(AuditEvent.CREDENTIALS_SHOWN, actor, (), {"connected": creds is not None})
     if creds is None:
@@ -194,6 +198,7 @@ def show_account(secret_store: SecretStore, db: Database, actor: str) -> Account
 
 def disconnect_account(secret_store: SecretStore, db: Database, actor: str) -> bool:
     """Remove the saved credentials (audited). False when none were saved."""
+    db.access.require(Permission.CHANGE_CREDENTIALS)
     try:
         creds = load_credentials(secret_store)
     except UserError:

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn, ProgressUpdate, no_progress
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
@@ -100,6 +101,9 @@ class Exporter:
                 "Only orders exports can include buyer data; the other tables hold none. "
                 "Export again without --include-buyer-data."
             )
+        self._db.access.require(
+            Permission.EXPORT_BUYER_DATA if include_buyer_data else Permission.EXPORT
+        )
         path = Path(path).expanduser().absolute()
         table = self._table(kind, scope, include_buyer_data, run_id)
         pages = self._paced(table, cancel, progress)

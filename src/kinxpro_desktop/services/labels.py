@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import Order
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, ProgressUpdate
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.shipping import (
@@ -233,6 +234,7 @@ class LabelService:
     ) -> BuyResult:
         """Buy one label (see the module docstring). Raises DuplicateLabel without a reason
         when the order has a live label; returns a failed BuyResult for Amazon's refusals."""
+        self._db.access.require(Permission.SHIP_ORDERS)
         order = self._order(order_id)
         history = self.shipments(order_id)
         if any(s.status.unresolved for s in history):

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from kinxpro_desktop.core.documents import LabelKind, PackingSlip
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.printing import PageSize, Printer, PrintJob
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn, ProgressUpdate, no_progress
 from kinxpro_desktop.core.retention import DEFAULT_RETENTION_DAYS, is_past_window, utcnow
@@ -74,6 +75,7 @@ class LabelPrinting:
         return record.row_id in self._printed()
 
     def _printable(self, order_id: str, cancel: CancelToken | None) -> tuple[ShipmentRecord, bytes]:
+        self._db.access.require(Permission.SHIP_ORDERS)  # a label shows the buyer's address
         records = [s for s in self._labels.shipments(order_id) if s.status.live]
         if not records:
             raise LabelNotFound(

@@ -29,6 +29,7 @@ from kinxpro_desktop.core.listing_edits import (
 from kinxpro_desktop.core.marketplaces import DEFAULT_MARKETPLACE_ID, currency_of
 from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.core.models import Listing
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn, no_progress
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent, Channel
@@ -133,6 +134,7 @@ class ListingEdits:
         actor: str = Actor.OWNER,
     ) -> list[StagedChange]:
         """Validate and stage the new price and/or quantity of one listing."""
+        self.db.access.require(Permission.CHANGE_LISTINGS)  # only an owner
         listing = self.listing(sku, marketplace_id)
         edits = self.validate(listing, value or EditValue(), decimal_point)
         return self._stage_many([(listing, edits)], actor)
@@ -146,6 +148,7 @@ class ListingEdits:
     ) -> list[StagedChange]:
         """Apply `edit` to every (sku, marketplace) of a selection: all are validated first;
         if any value is invalid nothing is staged and the message names the SKU."""
+        self.db.access.require(Permission.CHANGE_LISTINGS)  # only an owner
         if not keys:
             raise InvalidEdit("Select one or more listings first.")
         planned = []
@@ -207,6 +210,7 @@ class ListingEdits:
 
     def discard(self, change_ids: Sequence[int], *, actor: str = Actor.OWNER) -> int:
         """Drop staged or conflicting changes (a change already sent cannot be discarded)."""
+        self.db.access.require(Permission.CHANGE_LISTINGS)  # only an owner
         with self.db.transaction() as uow:
             gone = self.changes.discard(uow.connection, change_ids)
             if gone:
@@ -223,6 +227,7 @@ class ListingEdits:
     ) -> StagedChange | None:
         """The seller's choice for a held change: keep theirs (staged again, against Amazon's
         current value) or take Amazon's (the change is dropped)."""
+        self.db.access.require(Permission.CHANGE_LISTINGS)  # only an owner
         found = self.changes.by_ids([change_id])
         if not found or found[0].status is not ChangeStatus.CONFLICT:
             raise InvalidEdit("That change is not waiting for a decision any more.")
@@ -259,6 +264,7 @@ class ListingEdits:
     ) -> SubmitReport:
         """Preview with Amazon, then apply (patches or one feed) and track each change to its
         final state; see services/listing_submit.py."""
+        self.db.access.require(Permission.CHANGE_LISTINGS)  # only an owner
         from kinxpro_desktop.services.listing_submit import Submitter
 
         submitter = Submitter(self, self.connection.gateway(), actor=actor)

@@ -53,7 +53,7 @@ class OperatorService:
 
     def bind(self, access: Access) -> Access:
         """Every audit entry from now on names `access`'s operator."""
-        self._db.bind_actor(access.stamp if access.operator else None)
+        self._db.bind_access(access)
         return access
 
     # -- profiles (owner only) ------------------------------------------------------------

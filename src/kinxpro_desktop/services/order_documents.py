@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kinxpro_desktop.core.documents import PackingSlip
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.printing import PageSize, Printer, PrintJob
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.documents.slips import render_packing_slips, render_pick_list
@@ -53,6 +54,7 @@ class OrderDocuments:
         self.printer = printer
 
     def slips(self, order_ids: Sequence[str]) -> list[PackingSlip]:
+        self.db.access.require(Permission.SEE_BUYER_DATA)  # slips carry the ship-to address
         ids = list(dict.fromkeys(i.strip() for i in order_ids if i.strip()))
         if not ids:
             raise UserError("Select one or more orders first.")

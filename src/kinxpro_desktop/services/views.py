@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import Money, Order, OrderPii
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.retention import cutoff, expires_at, is_past_window, utcnow
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.services.privacy import PrivacyService
@@ -142,7 +143,8 @@ class ViewService:
         order = self._db.orders.get(order_id)
         if order is None:
             raise UserError(f"Order {order_id} is no longer in the local store; sync again.")
-        has = self._db.orders.get_pii(order_id) is not None
+        # An analyst never sees buyer data: not even whether any is held.
+        has = self._db.access.sees_buyer_data and self._db.orders.get_pii(order_id) is not None
         days = self._privacy.retention_days()
         return OrderDetail(
             order,
@@ -156,6 +158,7 @@ class ViewService:
 
     def reveal_buyer_data(self, order_id: str, actor: str) -> OrderPii:
         """Unmask one order's buyer data; every reveal is audited (order id only)."""
+        self._db.access.require(Permission.SEE_BUYER_DATA)
         pii = self._db.orders.get_pii(order_id)
         if pii is None:
             raise UserError(

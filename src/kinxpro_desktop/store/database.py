@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.errors import DatabaseDamaged, MigrationFailed, UserError
 from kinxpro_desktop.core.models import ChainCheck, IntegrityReport
+from kinxpro_desktop.core.operators import OWNER_ACCESS, Access
 from kinxpro_desktop.resources import migrations_dir
 from kinxpro_desktop.store.audit import AnchorStore, AuditLog
 from kinxpro_desktop.store.engine import (
@@ -138,6 +139,8 @@ class Database:
     shipments: ShipmentRepository = field(init=False)
     reports: ReportRepository = field(init=False)
     operators: OperatorRepository = field(init=False)
+    #: who is signed in (owner when no operator profiles are defined)
+    access: Access = field(init=False)
     #: the audit head as found at open, before anything was appended (ok, or the finding)
     chain_at_open: ChainCheck = field(init=False)
 
@@ -147,6 +150,7 @@ class Database:
         self.shipments = ShipmentRepository(self.engine)
         self.reports = ReportRepository(self.engine)
         self.operators = OperatorRepository(self.engine)
+        self.access = OWNER_ACCESS
         self.chain_at_open = ChainCheck(True, 0)
 
     @classmethod
@@ -179,10 +183,11 @@ class Database:
             log.warning("audit log altered outside Kinxpro: %s", check.describe())
             self.audit.seal(check)
 
-    def bind_actor(self, stamp: Callable[[str], str] | None) -> None:
-        """Every audit entry from now on records `stamp(actor)`: the signed-in operator
-        (core.operators.Access.stamp); None unbinds."""
-        self.audit.stamp = stamp
+    def bind_access(self, access: Access) -> None:
+        """Bind the signed-in operator (services.operators.sign_in) to this store: services
+        over it check `self.access`, and every audit entry from now on names the operator."""
+        self.access = access
+        self.audit.stamp = access.stamp if access.operator else None
 
     def anchor_audit(self, store: AnchorStore) -> None:
         """Keep a copy of the audit head in `store` (the keyring) and compare it at verify."""
