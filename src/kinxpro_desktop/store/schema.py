@@ -75,7 +75,10 @@ orders = Table(
     Column("ship_country", Text, nullable=False, server_default=""),
     Column("ship_by", Text),
     Column("deliver_by", Text),
-    Index("ix_orders_purchase_date", "purchase_date"),
+    # covering indexes for the Orders tab's id list in each sort order (migration 0006)
+    Index("ix_orders_purchase_date_id", "purchase_date", "order_id"),
+    Index("ix_orders_total_id", "total_minor", "order_id"),
+    Index("ix_orders_ship_by_id", "ship_by", "order_id"),
     Index("ix_orders_last_updated", "last_updated"),
     Index("ix_orders_status", "status"),
 )
