@@ -19,12 +19,14 @@ from kinxpro_desktop._version import __version__
 from kinxpro_desktop.context import AccountActions, AppContext, AppEvents
 from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.errors import KeyringUnavailable, UserError, WrongKey, safe_traceback
+from kinxpro_desktop.core.operators import OWNER_ACCESS, Access
 from kinxpro_desktop.core.passphrase import PASSPHRASE_ENV, new_passphrase_problem
 from kinxpro_desktop.instance import InstanceLock
 from kinxpro_desktop.paths import AppPaths
 from kinxpro_desktop.resources import resource
 from kinxpro_desktop.services.connection import AccountSync, Connection
 from kinxpro_desktop.services.labels_desk import LabelDesk
+from kinxpro_desktop.services.operators import OperatorService
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, effective_key_mode
 from kinxpro_desktop.services.startup import Started, start
@@ -34,6 +36,7 @@ from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.tasks.sync import DEFAULT_INTERVAL_MS, NotConnected, SyncController
 from kinxpro_desktop.ui.dialogs.crash import show_crash_dialog
 from kinxpro_desktop.ui.dialogs.passphrase import PassphraseDialog
+from kinxpro_desktop.ui.dialogs.sign_in import sign_in, switch_operator
 from kinxpro_desktop.ui.main_window import MainWindow
 from kinxpro_desktop.ui.style import apply_style
 
@@ -53,6 +56,8 @@ def build_context(
     switch_to_own_account: Callable[[], None] | None = None,
     labels: LabelDesk | None = None,
     connection: Connection | None = None,
+    access: Access = OWNER_ACCESS,
+    switch_operator: Callable[[], None] | None = None,
 ) -> AppContext:
     from kinxpro_desktop.printing.system import SystemPrinter
     from kinxpro_desktop.services.dashboard import DashboardService
@@ -82,6 +87,10 @@ def build_context(
         reports=ReportService(privacy.db, account.gateway),
         dashboard=DashboardService(privacy.db),
         exports=Exporter(privacy.db, retention_days=privacy.retention_days),
+        operators=OperatorService(privacy.db),
+        access=access,
+        switch_operator=switch_operator,
+        actor=access.actor,
     )
 
 
@@ -317,6 +326,14 @@ def _run_gui(
             fixed_credentials=target.credentials,
         )
         controller = SyncController(account, interval_ms=target.interval_ms)
+        state.update(session=session, sync=controller)
+        # With operator profiles, someone signs in first; the access is bound to the store
+        # and handed to the services built below (Account ▸ Switch operator… rebuilds them).
+        sign_in(OperatorService(session.db), runner, lambda a: show(started, account, a), abort)
+
+    def show(started: Started, account: AccountSync, access: Access) -> None:
+        session, controller = started.session, state["sync"]
+        old = state.get("window")
         ctx = build_context(
             paths,
             started.privacy,
@@ -330,9 +347,25 @@ def _run_gui(
             ),
             labels=label_desk(session.db, account.connection, demo=target.demo),
             connection=account.connection,
+            access=access,
+            switch_operator=lambda: switch_operator(
+                OperatorService(session.db),
+                runner,
+                access,
+                state["window"],
+                lambda a: show(started, account, a),
+            ),
         )
         window = MainWindow(ctx)
-        state.update(window=window, session=session, sync=controller)
+        state.update(window=window)
+        if old is not None:  # a switch: the new operator's window replaces the old one
+            app.setQuitOnLastWindowClosed(False)
+            window.show()
+            old.close()
+            old.deleteLater()
+            app.setQuitOnLastWindowClosed(True)
+            window.refresh_all()
+            return
         window.show()
         # From now on closing the main window (the last one) quits, as usual. Set at once: the
         # dialogs closed earlier left no pending quit (Qt checks this flag when a window closes).

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Signal
 
+from kinxpro_desktop.core.operators import OWNER_ACCESS, Access
 from kinxpro_desktop.core.sync import AccountInfo
 from kinxpro_desktop.paths import AppPaths
 from kinxpro_desktop.services.dashboard import DashboardService
 from kinxpro_desktop.services.exports import Exporter
 from kinxpro_desktop.services.labels_desk import LabelDesk
 from kinxpro_desktop.services.listing_edits import ListingEdits
+from kinxpro_desktop.services.operators import OperatorService
 from kinxpro_desktop.services.order_documents import OrderDocuments
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.reports import ReportService
@@ -62,7 +64,12 @@ class AppContext:
     reports: ReportService  # Amazon reports: request, runs, rows, settlements
     dashboard: DashboardService  # tiles and charts from the local store
     exports: Exporter  # every table to CSV, XLSX, PDF
-    actor: str = "owner"
+    operators: OperatorService | None = None  # operator profiles (sign in, manage)
+    #: the signed-in operator, bound to the store when the services were built (app.py); the
+    #: services check the store's binding, the UI only hides what the role lacks
+    access: Access = OWNER_ACCESS
+    switch_operator: Callable[[], None] | None = None  # Account ▸ Switch operator…
+    actor: str = "owner"  # access.actor
     demo: bool = False
     wipe_interval_ms: int = 15 * 60 * 1000
 

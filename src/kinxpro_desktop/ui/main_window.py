@@ -25,6 +25,7 @@ from kinxpro_desktop.core.sync import SyncReport
 from kinxpro_desktop.services.views import StoreTotals
 from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.dialogs.connect import ConnectDialog
+from kinxpro_desktop.ui.dialogs.operators import add_operator_actions
 from kinxpro_desktop.ui.dialogs.rate_limits import RateLimitDialog
 from kinxpro_desktop.ui.style import apply_style, icon
 from kinxpro_desktop.ui.tabs.data_tab import DataTab
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.connect_action.triggered.connect(self.show_connect)
         account_menu.addAction(self.connect_action)
         account_menu.addAction(self.privacy_action)
+        add_operator_actions(self, account_menu)  # ui/dialogs/operators.py
 
         help_menu = self.menuBar().addMenu("&Help")
         about = self._action("&About Kinxpro Desktop", "about")
