@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kinxpro_desktop.core.retention import is_past_window
+from sqlalchemy import select
+
+from kinxpro_desktop.core.retention import PII_FIELDS, is_past_window
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.retention import wipe_expired
+from kinxpro_desktop.store.schema import order_pii
 from tests.support.seed import make_orders, pii_strings, store_seeded
 
 NOW = datetime.now(UTC)
@@ -31,9 +34,16 @@ def test_wiped_pii_leaves_no_bytes_in_file_or_wal(tmp_path: Path) -> None:
         if is_past_window(o.purchase_date, NOW, 30)
     ]
     kept = [p for p in seeded.pii if p not in wiped]
-    # Before the wipe the bytes are there (the scan can see them).
+    # Buyer fields are sealed under day keys (crypto-shredding): the plaintext is never in
+    # the file; before the wipe the sealed values are there (the scan can see them).
+    with db.engine.connect() as conn:
+        sealed = {
+            r[0]: [v for v in r[1:] if v]
+            for r in conn.execute(select(*(order_pii.c[c] for c in ("order_id", *PII_FIELDS))))
+        }
     before = folder_bytes(tmp_path)
-    assert all(v.encode() in before for p in wiped[:5] for v in pii_strings(p))
+    assert all(v.encode() in before for p in wiped[:5] for v in sealed[p.order_id])
+    assert not any(v.encode() in before for p in seeded.pii for v in pii_strings(p))
 
     result = wipe_expired(db.engine, NOW, 30)
     assert result.orders_wiped == len(wiped)
@@ -46,7 +56,12 @@ def test_wiped_pii_leaves_no_bytes_in_file_or_wal(tmp_path: Path) -> None:
 
     for blob in (during, after):
         for p in wiped:
-            for value in pii_strings(p):
+            for value in (*pii_strings(p), *sealed[p.order_id]):
                 assert value.encode() not in blob, "wiped buyer data found in the store files"
     # Kept orders are intact.
-    assert any(v.encode() in after for v in pii_strings(kept[0]))
+    assert any(v.encode() in after for v in sealed[kept[0].order_id])
+    db = Database.open(tmp_path / "plain.db", None)
+    try:
+        assert db.orders.get_pii(kept[0].order_id) == kept[0]
+    finally:
+        db.close()

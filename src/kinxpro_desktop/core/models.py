@@ -122,6 +122,7 @@ class WipeResult:
     cutoff: datetime
     orders_wiped: int
     labels_wiped: int
+    day_keys_destroyed: int = 0  # crypto-shredding: day keys destroyed by this wipe
 
 
 @dataclass(frozen=True)

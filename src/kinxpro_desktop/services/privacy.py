@@ -21,7 +21,7 @@ from kinxpro_desktop.core.models import (
 from kinxpro_desktop.core.retention import DEFAULT_RETENTION_DAYS, parse_retention_days, utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.retention import find_past_window
+from kinxpro_desktop.store.retention import day_key_findings, find_past_window
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ class PrivacyService:
                 {
                     "orders": result.orders_wiped,
                     "labels": result.labels_wiped,
+                    "day_keys_destroyed": result.day_keys_destroyed,
                     "cutoff": result.cutoff.isoformat(),
                 },
                 at=now,
@@ -112,7 +113,10 @@ class PrivacyService:
         now = self._clock()
         integrity = self._db.integrity(full=True)
         try:
-            findings = tuple(find_past_window(self._db.engine, now, self.retention_days()))
+            days = self.retention_days()
+            findings = tuple(find_past_window(self._db.engine, now, days))
+            # crypto-shredding: no day key older than the window may exist
+            findings += tuple(day_key_findings(self._db.engine, now, days))
             chain = self._db.audit.verify()
         except Exception:
             if integrity.ok:

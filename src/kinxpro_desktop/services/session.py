@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kinxpro_desktop.core.day_keys import DayKeyStore
 from kinxpro_desktop.core.dbkey import KEY_SOURCES, KEYRING, PASSPHRASE
 from kinxpro_desktop.core.errors import (
     DatabaseDamaged,
@@ -32,6 +33,7 @@ from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.engine import PAGE_SIZE, check_file
 from kinxpro_desktop.store.secrets_repo import SecretsRepository
+from kinxpro_desktop.vault.day_keys import KeyringDayKeys
 from kinxpro_desktop.vault.db_secret_store import DatabaseSecretStore
 from kinxpro_desktop.vault.keys import (
     DatabaseKey,
@@ -249,7 +251,9 @@ def _move_in(aside: Path, final: Path) -> None:
     aside.unlink()
 
 
-def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
+def _create_store(
+    loc: StoreLocation, key: DatabaseKey, mode: str, day_keys: DayKeyStore | None = None
+) -> Database:
     """Marker first, the database built and migrated aside, then moved into place."""
     folder = loc.database.parent
     for stale in folder.glob(f"{loc.database.name}{CREATING_PREFIX}*"):
@@ -288,7 +292,7 @@ def _create_store(loc: StoreLocation, key: DatabaseKey, mode: str) -> Database:
                 "nothing was left behind. Send the log file to support."
             ) from None
         raise
-    return Database.open(loc.database, key)
+    return Database.open(loc.database, key, day_keys)
 
 
 def open_session(
@@ -325,11 +329,13 @@ def open_session(
         if creating:
             check_new_passphrase(text)
         key = passphrase_database_key(text, loc.database)
+    # buyer data's day keys: the keyring; passphrase mode: the key file beside the database
+    day_keys = KeyringDayKeys(secrets_store) if secrets_store is not None else None
     if creating:
-        db = _create_store(loc, key, mode)
+        db = _create_store(loc, key, mode, day_keys)
     else:
         try:
-            db = Database.open(loc.database, key)
+            db = Database.open(loc.database, key, day_keys)
         except WrongKey as exc:
             _record_failure(loc, now(), type(exc).__name__)
             if mode == PASSPHRASE:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from kinxpro_desktop.core.day_keys import DayKeyStore
 from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.errors import DatabaseDamaged, MigrationFailed, UserError
 from kinxpro_desktop.core.models import ChainCheck, IntegrityReport
@@ -35,6 +36,7 @@ from kinxpro_desktop.store.orders import OrderRepository
 from kinxpro_desktop.store.reports import ReportRepository
 from kinxpro_desktop.store.settings_repo import SettingsRepository
 from kinxpro_desktop.store.shipments import ShipmentRepository
+from kinxpro_desktop.store.shredding import install as install_shredding
 from kinxpro_desktop.store.sync_state import SyncStateRepository
 from kinxpro_desktop.store.uow import UnitOfWork
 
@@ -154,12 +156,17 @@ class Database:
         self.chain_at_open = ChainCheck(True, 0)
 
     @classmethod
-    def open(cls, path: Path, key: DatabaseKey | None) -> Database:
-        """`key=None` opens a plain SQLite file: a test-only switch, never used by the app."""
+    def open(
+        cls, path: Path, key: DatabaseKey | None, day_keys: DayKeyStore | None = None
+    ) -> Database:
+        """`key=None` opens a plain SQLite file: a test-only switch, never used by the app.
+        `day_keys`: where buyer data's day keys live (the keyring); None: the key file beside
+        the database (passphrase mode)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(path, key)
         try:
             migrate(engine, path)
+            install_shredding(engine, path, key, day_keys)
             db = cls(
                 path=path,
                 engine=engine,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, literal_column, or_, select
 
+from kinxpro_desktop.store.pii_crypto import cipher_for
 from kinxpro_desktop.store.schema import audit_log, listings, order_items, order_pii, orders
 from kinxpro_desktop.store.timefmt import to_db
 
@@ -106,6 +107,7 @@ class ExportQueries:
         base_from: Any = orders
         if buyer_data:
             cols += [func.coalesce(order_pii.c[c], "") for c in PII_COLUMNS]
+            cols.append(order_pii.c.placed_at)
             base_from = orders.outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
         # (purchase_date, rowid): the purchase-date index holds both, so each page is an
         # index range scan; ordering by order_id would sort every remaining row per page.
@@ -130,8 +132,27 @@ class ExportQueries:
             rows = self._fetch(q)
             if not rows:
                 return
+            if buyer_data:
+                rows = self._open_buyer_data(rows)
             yield rows  # each row ends with its rowid (the paging key)
             after = (rows[-1][1], rows[-1][-1])
+
+    def _open_buyer_data(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Buyer fields are sealed under day keys: open them (empty when the day's key is
+        gone) and drop the placed_at column that was read for it."""
+        cipher = cipher_for(self._engine)
+        n, m = len(ORDER_COLUMNS), len(ORDER_COLUMNS) + len(PII_COLUMNS)
+        blank = [""] * len(PII_COLUMNS)
+        out = []
+        for r in rows:
+            placed = r[m]
+            opened = (
+                cipher.open_fields(r[0], placed, PII_COLUMNS, r[n:m])
+                if placed is not None
+                else None
+            )
+            out.append((*r[:n], *(opened if opened is not None else blank), r[-1]))
+        return out
 
     def _fetch(self, q: Select[Any]) -> list[tuple[Any, ...]]:
         """All rows of `q` as plain tuples from the driver's cursor: a 2,000-row page of

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 from kinxpro_desktop.core.errors import PiiPastRetention
 from kinxpro_desktop.core.models import Money, Order, OrderItem, OrderPii
 from kinxpro_desktop.core.retention import PII_FIELDS, cutoff
+from kinxpro_desktop.store.pii_crypto import PiiCipher, cipher_for
 from kinxpro_desktop.store.schema import order_items, order_pii, orders
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, opt_to_db, to_db
 
@@ -99,13 +100,30 @@ def _item_row(order_id: str, i: OrderItem) -> tuple[object, ...]:
     )
 
 
-def _pii_row(p: OrderPii, placed_at: str, fetched_at: str) -> tuple[object, ...]:
-    return (p.order_id, placed_at, *(getattr(p, f) for f in PII_FIELDS), fetched_at)
+def _pii_row(cipher: PiiCipher, p: OrderPii, placed_at: str, fetched_at: str) -> tuple[object, ...]:
+    sealed = cipher.seal_fields(
+        p.order_id, placed_at, PII_FIELDS, [getattr(p, f) for f in PII_FIELDS]
+    )
+    return (p.order_id, placed_at, *sealed, fetched_at)
+
+
+def open_pii(
+    cipher: PiiCipher, order_id: str, placed_at: str, values: list[str]
+) -> OrderPii | None:
+    """A stored row's buyer data, or None when its day key is gone (deleted)."""
+    opened = cipher.open_fields(order_id, placed_at, PII_FIELDS, values)
+    if opened is None:
+        return None
+    return OrderPii(order_id=order_id, **dict(zip(PII_FIELDS, opened, strict=True)))
 
 
 class OrderRepository:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    @property
+    def cipher(self) -> PiiCipher:
+        return cipher_for(self._engine)
 
     def upsert(self, batch: Sequence[Order]) -> int:
         """Insert or update orders with their items, in one transaction. Idempotent."""
@@ -157,8 +175,8 @@ class OrderRepository:
             ).all()
         )
 
-    @staticmethod
     def _write_pii(
+        self,
         conn: Connection,
         batch: Sequence[OrderPii],
         placed: dict[str, str],
@@ -180,7 +198,10 @@ class OrderRepository:
                 f"placed more than {retention_days} days ago, past the retention window."
             )
         fetched = to_db(now)
-        conn.exec_driver_sql(_UPSERT_PII, [_pii_row(p, placed[p.order_id], fetched) for p in batch])
+        cipher = self.cipher
+        conn.exec_driver_sql(
+            _UPSERT_PII, [_pii_row(cipher, p, placed[p.order_id], fetched) for p in batch]
+        )
 
     def merge_page(
         self,
@@ -319,7 +340,9 @@ class OrderRepository:
             row = conn.execute(select(order_pii).where(order_pii.c.order_id == order_id)).first()
         if row is None:
             return None
-        return OrderPii(order_id=row.order_id, **{f: getattr(row, f) for f in PII_FIELDS})
+        return open_pii(
+            self.cipher, row.order_id, row.placed_at, [getattr(row, f) for f in PII_FIELDS]
+        )
 
     def count(self) -> int:
         with self._engine.connect() as conn:

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Engine, Row, Select, and_, func, or_, sele
 from kinxpro_desktop.core.marketplaces import currency_of
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
+from kinxpro_desktop.store.pii_crypto import cipher_for
 from kinxpro_desktop.store.schema import listings, order_items, order_pii, orders
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, to_db
 
@@ -123,7 +124,34 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _order_where(f: OrderFilter) -> list[ColumnElement[bool]]:
+def buyers_matching(engine: Engine, text: str) -> list[str]:
+    """Orders whose buyer or recipient name contains `text` (case-insensitive).
+
+    The names are sealed under day keys, so SQL cannot match them: the few rows that hold
+    buyer data (open MFN orders of the last <= 30 days) are opened and matched here."""
+    needle = text.strip().casefold()
+    if not needle:
+        return []
+    cipher = cipher_for(engine)
+    names = ("buyer_name", "recipient_name")
+    stmt = select(
+        order_pii.c.order_id,
+        order_pii.c.placed_at,
+        order_pii.c.buyer_name,
+        order_pii.c.recipient_name,
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    found = []
+    for order_id, placed_at, buyer, recipient in rows:
+        opened = cipher.open_fields(order_id, placed_at, names, (buyer, recipient))
+        if opened and any(needle in v.casefold() for v in opened):
+            found.append(order_id)
+    return found
+
+
+def _order_where(f: OrderFilter, buyers: Sequence[str] = ()) -> list[ColumnElement[bool]]:
+    """`buyers`: ids whose buyer data matched `f.text` (`buyers_matching`)."""
     clauses: list[ColumnElement[bool]] = []
     if f.text.strip():
         pattern = _like(f.text.strip())
@@ -138,21 +166,11 @@ def _order_where(f: OrderFilter) -> list[ColumnElement[bool]]:
             )
             .scalar_subquery()
         )
-        in_buyers = (
-            select(order_pii.c.order_id)
-            .where(
-                or_(
-                    order_pii.c.buyer_name.like(pattern, escape="\\"),
-                    order_pii.c.recipient_name.like(pattern, escape="\\"),
-                )
-            )
-            .scalar_subquery()
-        )
         clauses.append(
             or_(
                 orders.c.order_id.like(pattern, escape="\\"),
                 orders.c.order_id.in_(in_items),
-                orders.c.order_id.in_(in_buyers),
+                orders.c.order_id.in_(list(buyers)),
             )
         )
     if f.marketplace:
@@ -241,8 +259,11 @@ class ViewQueries:
                 ).scalars()
             )
 
+    def _where(self, f: OrderFilter) -> list[ColumnElement[bool]]:
+        return _order_where(f, buyers_matching(self._engine, f.text) if f.text.strip() else ())
+
     def count_orders(self, f: OrderFilter) -> int:
-        stmt = select(func.count()).select_from(orders).where(*_order_where(f))
+        stmt = select(func.count()).select_from(orders).where(*self._where(f))
         with self._engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
@@ -252,7 +273,7 @@ class ViewQueries:
         tie = orders.c.order_id.desc() if descending else orders.c.order_id.asc()
         stmt = (
             select(orders.c.order_id)
-            .where(*_order_where(f))
+            .where(*self._where(f))
             .order_by(column.desc() if descending else column.asc(), tie)
         )
         with self._engine.connect() as conn:
@@ -276,7 +297,7 @@ class ViewQueries:
         tie = orders.c.order_id.desc() if descending else orders.c.order_id.asc()
         stmt = (
             self._order_select()
-            .where(*_order_where(f))
+            .where(*self._where(f))
             .order_by(column.desc() if descending else column.asc(), tie)
             .offset(offset)
             .limit(limit)

@@ -1,4 +1,8 @@
-"""The PII wipe and the disposal check. The rule itself lives in core.retention."""
+"""The PII wipe and the disposal check. The rule itself lives in core.retention.
+
+The wipe deletes the rows and destroys the day keys of the days wholly past the window (the
+day of the cutoff itself keeps its key until the next day: its later orders are still held).
+The key destruction is the guarantee: an old copy of the file cannot reveal those days."""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ from sqlalchemy import Connection, Engine, delete, or_, select
 from kinxpro_desktop.core.models import DisposalFinding, WipeResult
 from kinxpro_desktop.core.retention import cutoff
 from kinxpro_desktop.store.engine import begin_write, checkpoint_truncate
+from kinxpro_desktop.store.pii_crypto import cipher_for
 from kinxpro_desktop.store.schema import label_documents, order_pii, orders
 from kinxpro_desktop.store.timefmt import to_db
+
+DAY_KEY_FINDING = "day_key"  # a DisposalFinding whose ids are days (YYYY-MM-DD)
 
 
 def wipe_expired(engine: Engine, now: datetime, retention_days: int) -> WipeResult:
@@ -33,7 +40,22 @@ def delete_expired(conn: Connection, now: datetime, retention_days: int) -> Wipe
         delete(label_documents).where(label_documents.c.placed_at <= limit)
     ).rowcount
     wiped = conn.execute(delete(order_pii).where(order_pii.c.placed_at <= limit)).rowcount
-    return WipeResult(at=now, cutoff=limit_dt, orders_wiped=int(wiped), labels_wiped=int(labels))
+    # Destroyed inside the transaction: should the commit fail, those days are past the
+    # window anyway and the next wipe deletes their (now unreadable) rows.
+    keys = cipher_for(conn.engine).destroy_before(limit[:10])
+    return WipeResult(
+        at=now,
+        cutoff=limit_dt,
+        orders_wiped=int(wiped),
+        labels_wiped=int(labels),
+        day_keys_destroyed=keys,
+    )
+
+
+def day_keys_past_window(engine: Engine, now: datetime, retention_days: int) -> list[str]:
+    """Days whose key still exists although the whole day is past the window."""
+    first_kept = to_db(cutoff(now, retention_days))[:10]
+    return [d for d in cipher_for(engine).keys.days() if d < first_kept]
 
 
 def find_past_window(engine: Engine, now: datetime, retention_days: int) -> list[DisposalFinding]:
@@ -56,3 +78,9 @@ def find_past_window(engine: Engine, now: datetime, retention_days: int) -> list
             if ids:
                 findings.append(DisposalFinding(kind, tuple(ids)))
     return findings
+
+
+def day_key_findings(engine: Engine, now: datetime, retention_days: int) -> list[DisposalFinding]:
+    """A finding (its ids are days) when a day key older than the window still exists."""
+    days = day_keys_past_window(engine, now, retention_days)
+    return [DisposalFinding(DAY_KEY_FINDING, tuple(days))] if days else []

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, sele
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.core.shipping import QueueEntry, ShipmentRecord, shipment_status
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT, Channel
+from kinxpro_desktop.store.pii_crypto import cipher_for
 from kinxpro_desktop.store.schema import label_documents, order_items, orders, shipments
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, to_db
 
@@ -95,11 +96,19 @@ class ShipmentRepository:
         """(format, bytes) of a shipment's label, or None (never bought, or wiped)."""
         with self._engine.connect() as conn:
             row = conn.execute(
-                select(label_documents.c.format, label_documents.c.content).where(
-                    label_documents.c.shipment_id == row_id, label_documents.c.kind == _LABEL
-                )
+                select(
+                    label_documents.c.format,
+                    label_documents.c.content,
+                    label_documents.c.order_id,
+                    label_documents.c.placed_at,
+                ).where(label_documents.c.shipment_id == row_id, label_documents.c.kind == _LABEL)
             ).first()
-        return None if row is None else (row.format, bytes(row.content))
+        if row is None:
+            return None
+        content = cipher_for(self._engine).open_blob(
+            row.order_id, row.placed_at, bytes(row.content)
+        )
+        return None if content is None else (row.format, content)
 
     def known_amazon_ids(self, order_id: str, conn: Connection | None = None) -> set[str]:
         if conn is None:
@@ -250,7 +259,7 @@ class ShipmentRepository:
                 placed_at=placed,
                 kind=_LABEL,
                 format=label_format,
-                content=content,
+                content=cipher_for(conn.engine).seal_blob(order_id, placed, content),
                 checksum=checksum,
                 created_at=to_db(now),
             )
