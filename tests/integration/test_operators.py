@@ -327,3 +327,21 @@ def test_cli_without_profiles_is_owner_and_refuses_operator(tmp_path: Path) -> N
     assert ("operator_added", "owner") in cli_audit(data)
     later = cli(data, "operator", "add", "x", "--role", "analyst")
     assert "needs a signed-in operator" in one_clean_line(later)
+
+
+def test_compliance_report_states_the_roles_in_use(db: Database) -> None:
+    from kinxpro_desktop.services.compliance import ComplianceService
+    from kinxpro_desktop.services.privacy import PrivacyService
+
+    def roles_row() -> tuple[str, str]:
+        doc = ComplianceService(PrivacyService(db)).document()
+        row = next(r for s in doc.sections for r in s.rows if r.label == "Role-based access")
+        return row.state, row.detail
+
+    assert roles_row()[0] == "NOT SET UP"
+    ops = with_profiles(db)
+    with pytest.raises(SignInFailed):
+        ops.sign_in("sam", "wrong-password")
+    state, detail = roles_row()
+    assert state == "OK"
+    assert "1 owner, 1 shipper, 1 analyst" in detail and "1 failed" in detail

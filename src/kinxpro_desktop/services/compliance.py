@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kinxpro_desktop.core.models import AuditEntry
+from kinxpro_desktop.core.operators import Role
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.compliance import Document, Row, Section, render
@@ -175,6 +176,19 @@ class ComplianceService:
         )
 
     def _roles(self, counts: dict[str, int]) -> Row:
+        profiles = self._db.operators.all()  # operator roles (services/operators.py)
+        if profiles:
+            per = {r: sum(p.role is r for p in profiles) for r in Role}
+            return Row(
+                "Role-based access",
+                "OK",
+                "Operator profiles: "
+                + ", ".join(f"{n} {r.value}" for r, n in per.items())
+                + f"; every action names its operator. {counts.get(AuditEvent.SIGN_IN, 0)} "
+                f"sign-ins, {counts.get(AuditEvent.SIGN_IN_FAILED, 0)} failed, "
+                f"{counts.get(AuditEvent.OPERATOR_LOCKED, 0)} lockouts, "
+                f"{counts.get(AuditEvent.REVEAL, 0)} reveals audited.",
+            )
         return Row(
             "Role-based access",
             "NOT SET UP",
