@@ -237,16 +237,18 @@ class ViewQueries:
 
     # -- orders ---------------------------------------------------------------------------
     def quick_counts(self, now: datetime, end_of_today: datetime) -> QuickCounts:
-        """One pass over the orders awaiting shipment (the status index), not the store."""
+        """One pass over the orders awaiting shipment or payment (the status index)."""
         awaiting = orders.c.status.in_(sorted(AWAITING_SHIPMENT))
         mfn = orders.c.fulfillment_channel == "MFN"
         ship_by = orders.c.ship_by
         stmt = select(
-            func.count().filter(mfn),
-            func.count().filter(and_(mfn, ship_by <= to_db(now))),
-            func.count().filter(and_(mfn, ship_by > to_db(now), ship_by <= to_db(end_of_today))),
+            func.count().filter(and_(mfn, awaiting)),
+            func.count().filter(and_(mfn, awaiting, ship_by <= to_db(now))),
+            func.count().filter(
+                and_(mfn, awaiting, ship_by > to_db(now), ship_by <= to_db(end_of_today))
+            ),
             func.count().filter(orders.c.status == "Pending"),
-        ).where(awaiting)
+        ).where(or_(awaiting, orders.c.status == "Pending"))
         with self._engine.connect() as conn:
             n, late, due, pending = conn.execute(stmt).one()
         return QuickCounts(int(n), int(late), int(due), int(pending))
