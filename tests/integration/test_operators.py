@@ -345,3 +345,23 @@ def test_compliance_report_states_the_roles_in_use(db: Database) -> None:
     state, detail = roles_row()
     assert state == "OK"
     assert "1 owner, 1 shipper, 1 analyst" in detail and "1 failed" in detail
+
+
+def test_analyst_search_never_matches_buyer_names_and_rows_show_none_held(db: Database) -> None:
+    from kinxpro_desktop.services.views import OrderFilter
+
+    ops = with_profiles(db)
+    order_id = pii_order(db)
+    views = ViewService(db)
+    name = views.reveal_buyer_data(order_id, "owner").buyer_name  # as owner (no sign-in yet)
+    by_name = OrderFilter(text=name)
+    assert views.order_keys(by_name, "purchase_date", True) == [order_id]
+    assert any(r.has_buyer_data for r in views.order_page(OrderFilter(), "id", False, 0, 50))
+    ops.sign_in("ana", ANALYST_PW)
+    assert views.count_orders(by_name) == 0
+    assert views.order_keys(by_name, "purchase_date", True) == []
+    assert views.order_page(by_name, "purchase_date", True, 0, 50) == []
+    assert views.order_keys(OrderFilter(text=order_id), "purchase_date", True) == [order_id]
+    rows = views.order_page(OrderFilter(), "purchase_date", True, 0, 50)
+    assert rows and not any(r.has_buyer_data for r in rows)
+    assert not any(r.has_buyer_data for r in views.orders_by_id([order_id]).values())

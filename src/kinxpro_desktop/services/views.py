@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import Money, Order, OrderPii
@@ -21,6 +22,7 @@ from kinxpro_desktop.store.queries import (
     OrderRow,
     QuickCounts,
     ViewQueries,
+    _order_where,
 )
 
 __all__ = [
@@ -84,26 +86,45 @@ class StoreTotals:
     listings: int
 
 
+class _WithoutBuyerSearch(ViewQueries):
+    """For an operator who may not see buyer data (an analyst): search text never matches
+    buyer names, since a match would tell that a name is held."""
+
+    def _where(self, f: OrderFilter) -> list[Any]:
+        return _order_where(f, ())
+
+
 class ViewService:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self._db = db
         self._q = ViewQueries(db.engine)
+        self._blind = _WithoutBuyerSearch(db.engine)
         self._privacy = PrivacyService(db, clock)
         self._clock = clock
 
+    def _orders(self) -> ViewQueries:
+        """The order reads for the bound operator: an analyst's never touch buyer data."""
+        return self._q if self._db.access.sees_buyer_data else self._blind
+
+    def _masked(self, row: OrderRow) -> OrderRow:
+        held = row.has_buyer_data and self._db.access.sees_buyer_data
+        return row if held == row.has_buyer_data else replace(row, has_buyer_data=False)
+
     def count_orders(self, f: OrderFilter) -> int:
-        return self._q.count_orders(f)
+        return self._orders().count_orders(f)
 
     def order_page(
         self, f: OrderFilter, sort: str, descending: bool, offset: int, limit: int
     ) -> list[OrderRow]:
-        return self._q.order_page(f, sort, descending, offset, limit)
+        rows = self._orders().order_page(f, sort, descending, offset, limit)
+        return [self._masked(r) for r in rows]
 
     def order_keys(self, f: OrderFilter, sort: str, descending: bool) -> list[str]:
-        return self._q.order_keys(f, sort, descending)
+        return self._orders().order_keys(f, sort, descending)
 
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderRow]:
-        return self._q.orders_by_id(order_ids)
+        found = self._orders().orders_by_id(order_ids)
+        return {k: self._masked(r) for k, r in found.items()}
 
     def listing_keys(self, f: ListingFilter, sort: str, descending: bool) -> list[int]:
         return self._q.listing_keys(f, sort, descending)
