@@ -56,3 +56,18 @@ def test_keyring_keys_are_cached_and_indexed() -> None:
     assert keys.destroy(["2026-11-30"]) == 1
     assert keys.get("2026-11-30") is None
     assert store.get("pii-day-key/2026-11-30") is None and keys.days() == []
+
+
+def test_key_file_writer_with_a_stale_copy_never_brings_back_a_destroyed_key(
+    tmp_path: Path,
+) -> None:
+    """The app and a scheduled wipe run in two processes over one key file: the app's stale
+    in-memory copy must not rewrite a key the wipe destroyed."""
+    path = tmp_path / "kinxpro.daykeys"
+    app = FileDayKeys(path, b"k" * 32)
+    app.get_or_create("2026-10-01")
+    FileDayKeys(path, b"k" * 32).destroy(["2026-10-01"])  # the wipe job
+    app.get_or_create("2026-12-01")  # the app saves today's first order
+    fresh = FileDayKeys(path, b"k" * 32)
+    assert fresh.get("2026-10-01") is None and fresh.days() == ["2026-12-01"]
+    assert app.days() == ["2026-12-01"]

@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from filelock import FileLock
 
 from kinxpro_desktop.core.day_keys import DAY_KEY_BYTES
 from kinxpro_desktop.core.dbkey import KEY_BYTES, DatabaseKey
@@ -99,20 +100,34 @@ class FileDayKeys:
 
     def get_or_create(self, day: str) -> bytes:
         with self._lock:
-            keys = self._load()
-            if day not in keys:
-                keys = {**keys, day: secrets.token_bytes(DAY_KEY_BYTES)}
-                self._save(keys)
-                self._keys = keys
-            return keys[day]
+            found = self._load().get(day)
+            if found is not None:
+                return found
+            with self._file_lock():
+                keys = self._reload()  # another process (the wipe job) may have changed it
+                if day not in keys:
+                    keys = {**keys, day: secrets.token_bytes(DAY_KEY_BYTES)}
+                    self._save(keys)
+                    self._keys = keys
+                return keys[day]
+
+    def _file_lock(self) -> FileLock:
+        """Read-modify-write across processes (the app and a scheduled wipe): a rewrite from
+        a stale copy would bring back keys the other process destroyed."""
+        return FileLock(str(self._path.with_name(self._path.name + ".lock")), timeout=30)
+
+    def _reload(self) -> dict[str, bytes]:
+        self._keys = None
+        return self._load()
 
     def days(self) -> list[str]:
         with self._lock:
+            self._keys = None  # what the file holds now, for verify
             return sorted(self._load())
 
     def destroy(self, days: Iterable[str]) -> int:
-        with self._lock:
-            keys = self._load()
+        with self._lock, self._file_lock():
+            keys = self._reload()
             gone = set(days) & set(keys)
             if gone:
                 kept = {d: k for d, k in keys.items() if d not in gone}
