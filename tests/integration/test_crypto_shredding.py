@@ -153,3 +153,47 @@ def test_existing_plaintext_store_is_reencrypted_once(tmp_path: Path) -> None:
         assert db.orders.get_pii(seeded.pii[0].order_id) == seeded.pii[0]
     finally:
         db.close()
+
+
+def test_reads_of_a_destroyed_day_say_deleted_and_search_still_matches_held_names(
+    tmp_path: Path,
+) -> None:
+    """Labels, reveal, buyer-name search and exports work on sealed data; once the day key is
+    gone the same reads give 'deleted' (None / no match / blanks), never an exception."""
+    from kinxpro_desktop.store.exports import ExportQueries, ExportScope
+    from kinxpro_desktop.store.pii_crypto import day_of
+    from kinxpro_desktop.store.queries import OrderFilter, ViewQueries
+    from kinxpro_desktop.store.timefmt import to_db
+
+    path = tmp_path / "kinxpro.db"
+    db = Database.open(path, passphrase_database_key("reads reads", path))
+    try:
+        seeded = make_orders(NOW, count=30, days=20)
+        store_seeded(db, seeded)
+        order, pii = seeded.orders[-1], seeded.pii[-1]
+        label = b"%PDF-1.4 label for " + pii.recipient_name.encode()
+        with db.transaction() as uow:
+            row = uow.shipments.add_intent(order.order_id, "UPS", "Ground", NOW)
+            uow.shipments.save_label(
+                row, order.order_id, label_format="PDF", content=label, checksum="", now=NOW
+            )
+        assert db.shipments.label(row) == ("PDF", label)
+        assert pii.recipient_name not in dump(db)
+        views = ViewQueries(db.engine)
+        name = pii.buyer_name.split()[0].upper()  # case-insensitive, like the old LIKE
+        assert order.order_id in views.order_keys(OrderFilter(text=name), "purchase_date", False)
+        exports = ExportQueries(db.engine)
+        rows = [r for page in exports.order_pages(ExportScope(), buyer_data=True) for r in page]
+        mine = next(r for r in rows if r[0] == order.order_id)
+        assert pii.buyer_name in mine and pii.address_line1 in mine
+
+        db.orders.cipher.destroy([day_of(to_db(order.purchase_date))])
+        assert db.shipments.label(row) is None
+        assert db.orders.get_pii(order.order_id) is None
+        keys = views.order_keys(OrderFilter(text=pii.buyer_name), "purchase_date", False)
+        assert order.order_id not in keys
+        rows = [r for page in exports.order_pages(ExportScope(), buyer_data=True) for r in page]
+        mine = next(r for r in rows if r[0] == order.order_id)
+        assert pii.buyer_name not in mine and len(mine) == len(rows[0])
+    finally:
+        db.close()
