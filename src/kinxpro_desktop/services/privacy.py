@@ -20,6 +20,7 @@ from kinxpro_desktop.core.models import (
 )
 from kinxpro_desktop.core.retention import DEFAULT_RETENTION_DAYS, parse_retention_days, utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
+from kinxpro_desktop.services.receipts import pending_disposal, record_receipt
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.retention import day_key_findings, find_past_window
 
@@ -91,6 +92,7 @@ class PrivacyService:
         self._db.require_intact()
         now = self._clock()
         days = self.retention_days()
+        due = pending_disposal(self._db, now, days)  # for the disposal receipt
         with self._db.transaction() as uow:
             result = uow.retention.wipe_expired(now, days)
             uow.audit.append(
@@ -105,6 +107,7 @@ class PrivacyService:
                 },
                 at=now,
             )
+        record_receipt(self._db, due, result, days, actor)
         return result
 
     def verify(self, actor: str = Actor.SYSTEM) -> VerifyReport:

@@ -2,8 +2,9 @@
 chain (orders affected by id, the fields, the cutoff, the checks run and their results), and
 `privacy receipts --from --to --out FILE` exports the receipts of a period as a PDF.
 
-The wipe calls `pending_disposal` before its transaction and `record_receipt` after it. No
-day key is destroyed yet (crypto-shredding does not exist): the receipt says so.
+The wipe calls `pending_disposal` before its transaction and `record_receipt` after it; the
+receipt names the day keys the wipe destroyed (crypto-shredding) and checks that none older
+than the window is left.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kinxpro_desktop.documents.compliance import Document, Row, Section, render
 from kinxpro_desktop.services.audit_period import entries_between
 from kinxpro_desktop.services.exports_files import atomic_file
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.retention import find_past_window
+from kinxpro_desktop.store.retention import day_keys_past_window, find_past_window
 
 LABEL_FIELD = "label_document"
 
@@ -57,16 +58,19 @@ def record_receipt(
     db: Database, before: Pending, result: WipeResult, days: int, actor: str
 ) -> AuditEntry | None:
     """After the wipe's commit: scan again and write the receipt (None when nothing was due)."""
-    if before.empty and result.orders_wiped == 0 and result.labels_wiped == 0:
+    nothing = result.orders_wiped == 0 and result.labels_wiped == 0
+    if before.empty and nothing and result.day_keys_destroyed == 0:
         return None
     after = _scan(db, result.at, days)
     wal = _wal_bytes(db)
+    old_keys = day_keys_past_window(db.engine, result.at, days)
     checks: dict[str, object] = {
         "scan_before": len(before.order_pii) + len(before.labels),
         "scan_after": len(after.order_pii) + len(after.labels),
         "wal_bytes_after": wal,
+        "day_keys_past_window": len(old_keys),
     }
-    ok = after.empty and not wal
+    ok = after.empty and not wal and not old_keys
     ids = sorted(set(before.order_pii) | set(before.labels))
     detail: dict[str, object] = {
         "cutoff": result.cutoff.isoformat(),
@@ -76,7 +80,7 @@ def record_receipt(
         "fields": [*PII_FIELDS, LABEL_FIELD] if before.labels else list(PII_FIELDS),
         "checks": checks,
         "ok": ok,
-        "key_destroyed": None,
+        "day_keys_destroyed": result.day_keys_destroyed,
     }
     with db.transaction() as uow:
         return uow.audit.append(AuditEvent.DISPOSAL_RECEIPT, actor, ids, detail, at=result.at)
@@ -100,8 +104,9 @@ def _row(e: AuditEntry) -> Row:
         f"and {d.get('labels')} label documents deleted by {e.actor}. Fields: "
         + (", ".join(str(f) for f in fields) if isinstance(fields, list) else "?")
         + f". Checks: past-window scan before {checks.get('scan_before')}, after "
-        f"{checks.get('scan_after')}; WAL after the wipe {checks.get('wal_bytes_after')} bytes. "
-        "Key destroyed: none (no per-day keys yet). Orders: " + (ids or "none") + "."
+        f"{checks.get('scan_after')}; WAL after the wipe {checks.get('wal_bytes_after')} bytes; "
+        f"day keys older than the window {checks.get('day_keys_past_window', '?')}. Day keys "
+        f"destroyed: {d.get('day_keys_destroyed', 0)}. Orders: " + (ids or "none") + "."
     )
     return Row(_t(e.at), "OK" if d.get("ok") else "ATTENTION", text)
 

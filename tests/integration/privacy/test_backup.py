@@ -24,6 +24,7 @@ from tests.support.seed import MARKER, Seeded, pii_strings
 
 LABEL = b"%PDF-1.4 label for " + MARKER.encode() + b" Recipient"
 PASS = "correct horse battery staple"
+SEALED = b"kx1:"  # the prefix of a field sealed under a day key (crypto-shredding)
 
 
 def add_listings_and_label(db: Database, seeded: Seeded) -> str:
@@ -65,12 +66,14 @@ def test_unencrypted_copy_of_a_backup_holds_no_buyer_data(
     add_listings_and_label(db, seeded)
     SecretsRepository(db.engine).set("refresh_token", "Atzr|secret-token-value")
     full = _plain_copy_bytes(db, tmp_path / "full.db", scrub=False)
-    assert MARKER.encode() in full and b"Atzr|secret-token-value" in full
+    # The control: without the scrub the copy holds the (sealed) buyer data and the token.
+    assert SEALED in full and b"Atzr|secret-token-value" in full
     blob = _plain_copy_bytes(db, tmp_path / "backup-plain.db", scrub=True)
     assert blob[:16] == b"SQLite format 3\x00"
     assert_no_buyer_bytes(blob, seeded)
     assert b"Atzr|secret-token-value" not in blob
     assert b"%PDF-1.4 label" not in blob
+    assert SEALED not in blob  # not even the day-key-sealed values
     assert not list(tmp_path.glob("backup-plain.db-*"))  # no journal or WAL beside it
 
 
