@@ -4,6 +4,7 @@ shipper hides what the role lacks (the services refuse it anyway), owners manage
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -14,6 +15,7 @@ from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui.dialogs.operators import OperatorsDialog
 from kinxpro_desktop.ui.dialogs.sign_in import SignInDialog, sign_in
 from kinxpro_desktop.ui.main_window import MainWindow
+from tests.gui.test_first_run import no_keyring, play  # noqa: F401 (fixtures)
 
 OWNER_PW, SHIPPER_PW = "owner-pass-1234", "shipper-pass-5678"
 
@@ -70,8 +72,11 @@ def test_shipper_window_hides_what_the_role_lacks(qtbot, make_ctx, database) -> 
     ops = profiles(database)
     shipper = ops.sign_in("sam", SHIPPER_PW)
     switched: list[bool] = []
-    window = MainWindow(make_ctx(access=shipper, switch_operator=lambda: switched.append(True)))
+    ctx = make_ctx(access=shipper, switch_operator=lambda: switched.append(True))
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
+    window.refresh_all()
+    qtbot.waitUntil(lambda: window.orders_tab.counts is not None, timeout=10_000)  # loads done
     assert "sam (Shipper)" in window.windowTitle()
     assert not window.connect_action.isVisible()
     actions = {a.objectName(): a for a in window.findChildren(QAction)}
@@ -109,3 +114,49 @@ def test_owner_manages_profiles_and_a_shipper_is_refused(qtbot, database) -> Non
         assert len(ops.profiles()) == 3
     finally:
         assert runner.shutdown(10_000)
+
+
+# -- the start-up of the real app (run_gui with its own event loop) -------------------------
+@pytest.mark.usefixtures("no_keyring")
+def test_start_with_profiles_asks_to_sign_in_then_shows_the_operators_window(  # type: ignore[no-untyped-def]
+    app_paths, request
+) -> None:
+    drive = request.getfixturevalue("play")  # test_first_run's driver of the real loop
+    from PySide6.QtWidgets import QApplication
+
+    from kinxpro_desktop import app as app_module
+    from kinxpro_desktop.services.session import PASSPHRASE, StoreLocation, open_session
+    from tests.gui.test_first_run import GOOD, User
+
+    session = open_session(
+        StoreLocation.of(app_paths), prefer=PASSPHRASE, passphrase=lambda _n: GOOD
+    )
+    try:
+        profiles(session.db)
+    finally:
+        session.close()
+
+    class Shipper(User):
+        def step(self) -> None:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, SignInDialog) and widget.isVisible():
+                    if widget.buttons.isEnabled() and not widget.password.text():
+                        self.seen.append("sign-in")
+                        widget.name.setCurrentIndex(widget.name.findData("sam"))
+                        widget.password.setText(SHIPPER_PW)
+                        click_ok(widget)
+                    return
+            super().step()
+
+    user = Shipper([])
+    rc = drive(user, lambda: app_module.run_gui(app_paths, env_passphrase=GOOD))
+    assert user.window_shown, user.seen
+    assert rc == 0
+    assert user.seen == ["sign-in"]
+    assert "sam (Shipper)" in user.window_title
+    again = open_session(StoreLocation.of(app_paths), prefer=PASSPHRASE, passphrase=lambda _n: GOOD)
+    try:
+        entries = again.db.audit.entries(limit=50)
+        assert any(e.event == "sign_in" and e.actor == "shipper:sam" for e in entries)
+    finally:
+        again.close()
