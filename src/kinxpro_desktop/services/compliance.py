@@ -19,7 +19,8 @@ from kinxpro_desktop.services.exports_files import atomic_file
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.services.wipe_job import WipeJob, last_run
 from kinxpro_desktop.spapi.egress import AMAZON_HOSTS, tls_context
-from kinxpro_desktop.store.retention import find_past_window
+from kinxpro_desktop.store.pii_crypto import cipher_for
+from kinxpro_desktop.store.retention import day_keys_past_window, find_past_window
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 AMAZON_SECURITY = "security@amazon.com"
@@ -54,6 +55,7 @@ class ComplianceService:
             self._in_transit(),
             self._secrets(),
             *self._retention(now),
+            self._shredding(now),
             self._minimisation(counts),
             self._audit(),
             self._monitoring(counts),
@@ -146,6 +148,27 @@ class ComplianceService:
                 ),
             ),
         ]
+
+    def _shredding(self, now: datetime) -> Row:
+        keys = cipher_for(self._db.engine).keys
+        held = keys.days()
+        old = day_keys_past_window(self._db.engine, now, self._privacy.retention_days())
+        where = keys.kind
+        scope = (
+            " The day keys are in a key file beside the database (passphrase mode): this "
+            "protects a copy of the database file alone; a backup that copied both files "
+            "before the day expired can still reveal that day."
+            if where == "key file"
+            else " The day keys are in the system keyring, never in the database file."
+        )
+        return Row(
+            "Crypto-shredding (day keys)",
+            "OK" if not old else "ATTENTION",
+            "Each buyer-data field and label is also sealed (AES-256-GCM) under a random key "
+            f"for the order's purchase day; the wipe destroys a day's key when the day leaves "
+            f"the window. {len(held)} day keys held ({where}), {len(old)} older than the "
+            "window." + scope,
+        )
 
     def _minimisation(self, counts: dict[str, int]) -> Row:
         return Row(

@@ -4,9 +4,9 @@ sees (CLI: a SECURITY ALERT line; window: a dialog) and one `security_alert` aud
 
 Events: a refused outbound host (`egress_refused`), revoked credentials (a sync or account
 test that Login with Amazon answered with `invalid_grant`), buyer data found past the window
-(by `verify`, or by the live scan here). Repeated failed unlocks and a broken chain are raised
-at unlock (services.startup). A day key older than the window cannot occur yet: there are no
-day keys until crypto-shredding exists.
+(by `verify`, or by the live scan here), a day key older than the window (crypto-shredding:
+the wipe should have destroyed it). Repeated failed unlocks and a broken chain are raised at
+unlock (services.startup).
 
 Each event is raised once: a watermark (the last audit entry examined) and the last live-scan
 count are kept in the settings table.
@@ -24,11 +24,12 @@ from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.services.privacy import PrivacyService
 from kinxpro_desktop.spapi.errors import INVALID_GRANT
-from kinxpro_desktop.store.retention import find_past_window
+from kinxpro_desktop.store.retention import day_keys_past_window, find_past_window
 
 log = logging.getLogger(__name__)
 SEEN_KEY = "security_monitor_seen"
 PAST_WINDOW_KEY = "security_monitor_past_window"
+OLD_KEYS_KEY = "security_monitor_old_day_keys"
 _PAGE = 500
 #: The wipe runs at start and every 15 minutes: data past the window by more than this is a
 #: failure, not an order that crossed the line since the last wipe.
@@ -37,7 +38,7 @@ GRACE = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # egress_refused | credentials_revoked | pii_past_window
+    kind: str  # egress_refused | credentials_revoked | pii_past_window | day_key_past_window
     text: str
     source: int | None  # the audit entry that showed it (None: the live scan)
     order_ids: tuple[str, ...] = ()
@@ -120,7 +121,23 @@ class SecurityMonitor:
                     tuple(past_ids[:50]),
                 )
             )
-        if top == seen and not alerts and len(past_ids) == last_past:
+        old_keys = day_keys_past_window(
+            self._db.engine, now - GRACE, self._privacy.retention_days()
+        )
+        last_keys = _int(self._db.settings.get(OLD_KEYS_KEY, 0))
+        if old_keys and len(old_keys) != last_keys:
+            alerts.append(
+                Alert(
+                    "day_key_past_window",
+                    f"{len(old_keys)} day keys older than the retention window still exist "
+                    f"(oldest {old_keys[0]}): buyer data of those days could still be read "
+                    "from an old copy of the database. Run a wipe; if the keys stay, send the "
+                    "log to support.",
+                    None,
+                )
+            )
+        unchanged = len(past_ids) == last_past and len(old_keys) == last_keys
+        if top == seen and not alerts and unchanged:
             return ()
         with self._db.transaction() as uow:
             for alert in alerts:
@@ -133,6 +150,7 @@ class SecurityMonitor:
                 )
             uow.settings.set(SEEN_KEY, top, now=now)
             uow.settings.set(PAST_WINDOW_KEY, len(past_ids), now=now)
+            uow.settings.set(OLD_KEYS_KEY, len(old_keys), now=now)
         return tuple(a.text for a in alerts)
 
 

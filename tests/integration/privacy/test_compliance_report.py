@@ -19,6 +19,7 @@ CONTROLS = [
     "Secrets in a secure store",
     "Retention of buyer data",
     "Secure deletion, verified",
+    "Crypto-shredding (day keys)",
     "Data minimisation",
     "Audit logging",
     "Access monitoring and alerting",
@@ -59,6 +60,7 @@ def test_report_lists_each_control_with_its_state_and_no_buyer_data(
     assert after["Encryption at rest"] == "OK"
     assert after["Encryption in transit"] == "OK"
     assert after["Secure deletion, verified"] == "OK"
+    assert after["Crypto-shredding (day keys)"] == "OK"
     assert after["Audit logging"] == "OK"
     assert after["Disposal (automated wipe)"] == "OK"
     assert after["Wipe while closed"] == "NOT SET UP"
@@ -133,4 +135,19 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
     assert done.stdout.strip() == f"Compliance report written to {out}"
     found = states(pdf_text(out))
     assert found["Encryption at rest"] == "OK" and found["Wipe while closed"] == "NOT SET UP"
-    assert "passphrase" in re.sub(r"\s+", " ", pdf_text(out))
+    flat = re.sub(r"\s+", " ", pdf_text(out))
+    assert "passphrase" in flat
+    assert "protects a copy of the database file alone" in flat  # the key file's limit
+
+
+def test_a_day_key_older_than_the_window_shows_as_attention(
+    seeded_store: tuple[Database, Seeded], private_job: WipeJob
+) -> None:
+    from kinxpro_desktop.store.pii_crypto import cipher_for
+
+    db, _ = seeded_store
+    privacy(db).wipe("owner")
+    cipher_for(db.engine).keys.get_or_create("2001-01-01")  # a key the wipe should have destroyed
+    rows = ComplianceService(privacy(db), wipe_job=private_job).document().sections[0].rows
+    (row,) = [r for r in rows if r.label.startswith("Crypto-shredding")]
+    assert row.state == "ATTENTION" and "1 older than the window" in row.detail

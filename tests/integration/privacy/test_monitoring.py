@@ -109,8 +109,9 @@ def test_buyer_data_past_the_window_raises_an_alert(
     db, seeded = seeded_store
     privacy = PrivacyService(db)
     monitor = SecurityMonitor(privacy)
-    (text,) = monitor.check()  # the live scan: 60 days of buyer data, never wiped
-    assert "still held past the retention window" in text
+    texts = monitor.check()  # the live scan: 60 days of buyer data, never wiped
+    assert any("still held past the retention window" in t for t in texts)
+    assert any("day keys older than the retention window" in t for t in texts)  # its keys too
     (entry,) = alerts_of(db, "pii_past_window")
     assert entry.object_ids  # type: ignore[attr-defined]
     assert all(o in {x.order_id for x in seeded.orders} for o in entry.object_ids)  # type: ignore[attr-defined]
@@ -164,3 +165,23 @@ def test_cli_shows_the_alert_on_stderr(tmp_path: Path) -> None:
     )
     again = subprocess.run([*cli, "retention"], env=env, capture_output=True, text=True)
     assert "SECURITY ALERT" not in again.stderr  # raised once
+
+
+def test_a_day_key_older_than_the_window_raises_an_alert(
+    seeded_store: tuple[Database, Seeded],
+) -> None:
+    from kinxpro_desktop.store.pii_crypto import cipher_for
+
+    db, _ = seeded_store
+    privacy = PrivacyService(db)
+    privacy.wipe("owner")
+    monitor = SecurityMonitor(privacy)
+    assert monitor.check() == ()
+    cipher_for(db.engine).keys.get_or_create("2001-01-01")  # survived a wipe somehow
+    (text,) = monitor.check()
+    assert "day keys older than the retention window" in text and "2001-01-01" in text
+    assert len(alerts_of(db, "day_key_past_window")) == 1
+    assert monitor.check() == ()
+    privacy.wipe("owner")  # destroys it
+    assert "2001-01-01" not in cipher_for(db.engine).keys.days()
+    assert monitor.check() == ()
