@@ -291,6 +291,9 @@ def test_cli_operator_option_roles_and_analyst_default(tmp_path: Path) -> None:
     assert MARKER not in out.read_text() + plain.stdout + plain.stderr
     synced = cli(data, "sync")
     assert "needs a signed-in operator. Add --operator NAME" in one_clean_line(synced)
+    wiped = cli(data, "wipe")  # the wipe (and the wipe-while-closed job) needs nobody
+    assert wiped.returncode == 0, wiped.stderr
+    assert "needs a signed-in operator" in one_clean_line(cli(data, "retention", "7"))
 
     # a shipper, password from the environment (never argv)
     env = {"KINXPRO_OPERATOR_PASSWORD": SHIPPER_PW}
