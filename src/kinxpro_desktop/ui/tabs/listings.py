@@ -100,7 +100,7 @@ class ListingsTab(DataTab):
         self.market_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.market_combo.setMinimumContentsLength(9)
+        self.market_combo.setMinimumContentsLength(13)
         self.count_label = QLabel("")
         self.count_label.setObjectName("countLabel")
         self.edit_message = QLabel("")
@@ -160,6 +160,7 @@ class ListingsTab(DataTab):
         self.split.addWidget(self.pending)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
+        self.split.setSizes([560, 300])  # the table first; the panel grows when dragged
         self.set_content(bar, self.split, self.model)
         self.pending.refresh(announce=False)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt
+import shiboken6
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,6 +54,8 @@ from kinxpro_desktop.ui.widgets.orders_filters import (
 from kinxpro_desktop.ui.widgets.tables import setup_table
 
 __all__ = ["MASKED", "OrderDetailPane", "OrdersTab"]
+
+COUNTS_DELAY_MS = 120
 
 
 class OrdersTab(DataTab):
@@ -103,7 +106,7 @@ class OrdersTab(DataTab):
         self.market_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.market_combo.setMinimumContentsLength(9)
+        self.market_combo.setMinimumContentsLength(13)
         self.count_label = QLabel("")
         self.count_label.setObjectName("countLabel")
         self.order_actions = OrderActions(ctx, self.selected_ids)
@@ -155,6 +158,11 @@ class OrdersTab(DataTab):
         self._reselect: str | None = None
         self.counts: QuickCounts | None = None
         self._counting = False
+        # the counts wait until the first page is read (both use the one database thread)
+        self.counts_timer = QTimer(self)
+        self.counts_timer.setSingleShot(True)
+        self.counts_timer.setInterval(COUNTS_DELAY_MS)
+        self.counts_timer.timeout.connect(self.refresh_counts)
 
         self.set_content(bar, self.split, self.model)
         self.table.activated.connect(lambda _i: self._enter_detail())  # Enter, double-click
@@ -203,6 +211,8 @@ class OrdersTab(DataTab):
         )
 
     def _counts_loaded(self, counts: QuickCounts) -> None:
+        if not shiboken6.isValid(self.quick):
+            return  # the window closed while the counts were read
         self._counting = False
         self.counts = counts
         self.quick.set_counts(counts)
@@ -281,7 +291,7 @@ class OrdersTab(DataTab):
 
     def on_loaded(self, total: int) -> None:
         self.count_label.setText(fmt.plural(total, "order"))
-        self.refresh_counts()
+        self.counts_timer.start()
         selected = self.table.selectionModel().selectedRows()
         if selected:
             self._refresh_detail(changed=True)

@@ -92,13 +92,14 @@ def _day(d: QDate) -> date:
 class Quick:
     key: str
     words: str
+    tip: str
 
 
 QUICK = (
-    Quick("needs_shipping", "Unshipped"),
-    Quick("risk", "Late or due today"),
-    Quick("late", "Late"),
-    Quick("pending", "Pending"),
+    Quick("needs_shipping", "Unshipped", "Merchant-fulfilled orders you still have to ship"),
+    Quick("risk", "Late or due today", "Ship-by passed, or ending before tonight"),
+    Quick("late", "Late", "Merchant-fulfilled orders past their ship-by time"),
+    Quick("pending", "Pending", "Orders whose payment Amazon has not confirmed yet"),
 )
 
 
@@ -117,6 +118,7 @@ class QuickFilters(QWidget):
             b.setObjectName(f"quick_{q.key}")
             b.setCheckable(True)
             b.setText(q.words)
+            b.setToolTip(q.tip)
             b.clicked.connect(lambda checked, k=q.key: self._clicked(k, checked))
             layout.addWidget(b)
             self.buttons[q.key] = b
