@@ -104,6 +104,10 @@ def _wipe_job(started: Started, action: str) -> int:
 
     db = started.session.db
     job = WipeJob(db.path.parent)
+    if action in ("install", "remove"):
+        from kinxpro_desktop.core.operators import Permission
+
+        db.access.require(Permission.CHANGE_PRIVACY)
     if action == "install":
         refuse_passphrase_mode(started.session.key_mode)
         outcome = job.install()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.store.backup import (
@@ -68,6 +69,7 @@ class BackupService:
         self._clock = clock
 
     def create(self, out: Path, actor: str) -> BackupMade:
+        self._db.access.require(Permission.CHANGE_PRIVACY)
         folder = out.parent
         if not folder.is_dir():
             raise BackupError(
@@ -104,6 +106,7 @@ class BackupService:
         return BackupMade(out, recovery_code(key), stats)
 
     def restore(self, source: Path, code: str, actor: str) -> BackupStats:
+        self._db.access.require(Permission.CHANGE_PRIVACY)
         key = parse_recovery_code(code)
         if not source.is_file():
             raise BackupError(f"{source} is not a file. Give the backup file's path.")

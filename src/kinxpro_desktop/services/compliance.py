@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kinxpro_desktop.core.models import AuditEntry
-from kinxpro_desktop.core.operators import Role
+from kinxpro_desktop.core.operators import Permission, Role
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.compliance import Document, Row, Section, render
@@ -76,6 +76,7 @@ class ComplianceService:
         )
 
     def write_pdf(self, out: Path, actor: str) -> Path:
+        self._db.access.require(Permission.EXPORT)
         data = render(self.document())
         with atomic_file(out) as (f, _tmp):
             f.write(data)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import AuditEntry
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.incident import Incident, TimelineItem, render_incident
@@ -117,6 +118,7 @@ class IncidentService:
         )
 
     def write_pdf(self, start: datetime, end: datetime, out: Path, actor: str) -> Incident:
+        self._db.access.require(Permission.EXPORT)
         incident = self.incident(start, end)
         data = render_incident(incident)
         with atomic_file(out) as (f, _tmp):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.documents.incident import Incident
 from kinxpro_desktop.services.backup import BackupMade, BackupService
 from kinxpro_desktop.services.compliance import ComplianceService
@@ -62,12 +63,14 @@ class PrivacyCenter:
         return JobState(self._job.status(), last_run(self._db))
 
     def install_wipe_job(self) -> JobState:
+        self._db.access.require(Permission.CHANGE_PRIVACY)
         refuse_passphrase_mode(self._key_mode)
         outcome = self._job.install()
         record_change(self._db, "install", outcome, self._actor)
         return JobState(outcome, last_run(self._db))
 
     def remove_wipe_job(self) -> JobState:
+        self._db.access.require(Permission.CHANGE_PRIVACY)
         outcome = self._job.remove()
         record_change(self._db, "remove", outcome, self._actor)
         return JobState(outcome, last_run(self._db))

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kinxpro_desktop.core.models import AuditEntry, WipeResult
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.retention import PII_FIELDS, utcnow
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.documents.compliance import Document, Row, Section, render
@@ -142,6 +143,7 @@ class ReceiptService:
         )
 
     def write_pdf(self, start: datetime, end: datetime, out: Path, actor: str) -> int:
+        self._db.access.require(Permission.EXPORT)
         found = self.receipts(start, end)
         data = render(self._document(found, start, end))
         with atomic_file(out) as (f, _tmp):
