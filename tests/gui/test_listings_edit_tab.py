@@ -286,3 +286,27 @@ def test_filters_match_sql_and_low_stock_threshold_is_remembered(
 def test_listings_model_passes_qtmodeltester(tab: ListingsTab, qtmodeltester: Any) -> None:
     assert isinstance(tab.model, ListingsTableModel)
     qtmodeltester.check(tab.model, force_py=True)
+
+
+def test_issue_text_names_amazons_code_and_the_attribute() -> None:
+    from kinxpro_desktop.spapi.mapping import listing_issues
+
+    sku, texts = listing_issues(
+        {
+            "sku": "KX-1",
+            "issues": [
+                {"code": "18027", "message": "Image too small.", "severity": "WARNING"},
+                {
+                    "code": "90220",
+                    "message": "'item_package_weight' is required but not supplied.",
+                    "severity": "ERROR",
+                    "attributeNames": ["item_package_weight"],
+                },
+            ],
+        }
+    )
+    assert sku == "KX-1"
+    assert texts == (
+        "Error 90220 (item_package_weight): 'item_package_weight' is required but not supplied.",
+        "Warning 18027: Image too small.",
+    )

@@ -207,7 +207,13 @@ def listing_issues(raw: object) -> tuple[str, tuple[str, ...]]:
         severity = str(issue.get("severity") or "")
         message = str(issue.get("message") or "")[:300]
         rank = {"ERROR": 0, "WARNING": 1}.get(severity, 2)
-        texts.append((rank, f"{severity.title() or 'Note'}: {message}"))
+        # Amazon's code and the attributes concerned, as the seller looks them up in
+        # Seller Central: "Error 90220 (item_package_weight): ..."
+        code = str(issue.get("code") or "").strip()[:20]
+        names = issue.get("attributeNames")
+        attrs = ", ".join(str(n) for n in names[:5]) if isinstance(names, list) else ""
+        head = (severity.title() or "Note") + (f" {code}" if code else "")
+        texts.append((rank, f"{head}{f' ({attrs})' if attrs else ''}: {message}"))
     return raw["sku"], tuple(text for _, text in sorted(texts))
 
 
