@@ -44,13 +44,6 @@ from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.timefmt import to_db
 
-#: PySide6 6.12.0 on CPython 3.11 drops one reference to None on every call of a void
-#: method (10,000 calls of QObject.setObjectName abort the process with "none_dealloc";
-#: None is immortal only from 3.12), and to True/False. The benchmark makes ~150,000 such
-#: calls, so it holds extra references to finish (8 MB each); the app itself needs a fix.
-_NONE_REFS = [None] * 1_000_000
-_BOOL_REFS = [True] * 1_000_000 + [False] * 1_000_000
-
 ORDERS = 100_000
 LISTINGS = 20_000
 RUNS = 5
@@ -312,7 +305,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    print(f"None references lost during the run: {len(_NONE_REFS) + 2 - sys.getrefcount(None):,}")
-    sys.stdout.flush()
-    os._exit(code)  # freeing _NONE_REFS at exit would let None's count reach zero
+    sys.exit(main())
