@@ -22,7 +22,11 @@ from kinxpro_desktop.core.retention import DEFAULT_RETENTION_DAYS, parse_retenti
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.services.receipts import pending_disposal, record_receipt
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.retention import day_key_findings, find_past_window
+from kinxpro_desktop.store.retention import (
+    DAY_KEY_FINDING,
+    day_key_findings,
+    find_past_window,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,9 @@ class VerifyReport:
     findings: tuple[DisposalFinding, ...]
     chain: ChainCheck
     integrity: IntegrityReport = field(default_factory=lambda: IntegrityReport(full=True))
+    #: crypto-shredding: day keys held now and where ("keyring (...)", "key file")
+    day_keys_held: int = 0
+    day_key_store: str = ""
 
     @property
     def ok(self) -> bool:
@@ -43,6 +50,11 @@ class VerifyReport:
         out = [f"disposal: {f.describe()}" for f in self.findings]
         if not self.findings:
             out.append("disposal: no buyer data past the retention window")
+        if self.day_key_store and not any(f.kind == DAY_KEY_FINDING for f in self.findings):
+            out.append(
+                f"day keys: none older than the window ({self.day_keys_held} held, in the "
+                f"{self.day_key_store})"
+            )
         out.append(f"audit: {self.chain.describe()}")
         out.append(f"integrity: {self.integrity.describe()}")
         return out
@@ -120,6 +132,8 @@ class PrivacyService:
             findings = tuple(find_past_window(self._db.engine, now, days))
             # crypto-shredding: no day key older than the window may exist
             findings += tuple(day_key_findings(self._db.engine, now, days))
+            day_keys = self._db.orders.cipher.keys
+            held, key_store = len(day_keys.days()), day_keys.kind
             chain = self._db.audit.verify()
         except Exception:
             if integrity.ok:
@@ -127,8 +141,9 @@ class PrivacyService:
             # A damaged file can fail these reads; the integrity finding is the answer.
             log.warning("disposal and audit checks could not read the damaged database")
             findings = ()
+            held, key_store = 0, ""
             chain = ChainCheck(False, 0, None, "not checked: the database file is damaged")
-        report = VerifyReport(findings, chain, integrity)
+        report = VerifyReport(findings, chain, integrity, held, key_store)
         if not integrity.ok:
             return report  # never write into a damaged file
         with self._db.transaction() as uow:
