@@ -344,6 +344,9 @@ def open_session(
     try:
         if secrets_store is None:
             secrets_store = DatabaseSecretStore(SecretsRepository(db.engine), PASSPHRASE_STORE_NAME)
+        else:
+            # keyring mode: a copy of the audit head outside the file, compared at verify
+            db.anchor_audit(secrets_store)
         failures, odd = _take_failures(loc)
         for failure in failures:
             db.audit.append(AuditEvent.UNLOCK_FAILED, Actor.UNKNOWN, (), dict(failure))
