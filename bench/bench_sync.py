@@ -63,15 +63,15 @@ def child_kinxpro(url: str, creds: str, db_path: str) -> dict[str, object]:
     from kinxpro_desktop.core.credentials import SpApiCredentials
     from kinxpro_desktop.core.dbkey import DatabaseKey
     from kinxpro_desktop.core.progress import CancelToken
+    from kinxpro_desktop.services.connection import build_gateway
     from kinxpro_desktop.services.sync import SyncService
-    from kinxpro_desktop.spapi.gateway import SpApiGateway
     from kinxpro_desktop.store.database import Database
 
     fields = json.loads(creds)
     fields["marketplaces"] = tuple(fields["marketplaces"])
     db = Database.open(Path(db_path), DatabaseKey(raw=secrets.token_bytes(32), source="bench"))
     t0 = time.perf_counter()
-    with SpApiGateway.from_credentials(SpApiCredentials(**fields), endpoint=url) as gw:
+    with build_gateway(SpApiCredentials(**fields), endpoint=url) as gw:
         report = SyncService(db, gw).run(CancelToken(), lambda _u: None)
     wall = time.perf_counter() - t0
     stored = db.orders.count()
@@ -195,20 +195,21 @@ def bench_backfill() -> dict[str, float]:
 
 def bench_day() -> None:
     from kinxpro_desktop.core.credentials import SpApiCredentials
+    from kinxpro_desktop.core.dbkey import DatabaseKey
     from kinxpro_desktop.core.progress import CancelToken
     from kinxpro_desktop.sandbox import Simulator
+    from kinxpro_desktop.services.connection import build_gateway
     from kinxpro_desktop.services.sync import SyncService
-    from kinxpro_desktop.spapi.gateway import SpApiGateway
     from kinxpro_desktop.store.database import Database
 
     with Simulator(orders=ORDERS, days=DAYS, time_scale=DAY_SCALE) as sim:
         fields = json.loads(creds_json(sim))
         fields["marketplaces"] = tuple(fields["marketplaces"])
         with tempfile.TemporaryDirectory() as tmp:
-            db = Database.open(Path(tmp) / "d.db", None)
-            with SpApiGateway.from_credentials(
-                SpApiCredentials(**fields), endpoint=sim.base_url
-            ) as gw:
+            db = Database.open(
+                Path(tmp) / "d.db", DatabaseKey(raw=secrets.token_bytes(32), source="bench")
+            )
+            with build_gateway(SpApiCredentials(**fields), endpoint=sim.base_url) as gw:
                 service = SyncService(db, gw, clock=sim.now)
                 service.run(CancelToken(), lambda _u: None)  # backfill first
                 calls0, throttled0 = sim_totals(sim)

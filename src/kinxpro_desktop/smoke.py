@@ -91,8 +91,8 @@ def _demo_sync(started: Started, steps: list[tuple[str, float]]) -> None:
     from kinxpro_desktop.core.credentials import SpApiCredentials
     from kinxpro_desktop.core.progress import CancelToken
     from kinxpro_desktop.sandbox import Simulator
+    from kinxpro_desktop.services.connection import build_gateway
     from kinxpro_desktop.services.sync import SyncService
-    from kinxpro_desktop.spapi.gateway import SpApiGateway
 
     db = started.session.db
     with Simulator(orders=40, listings=10, time_scale=1000.0) as sim:
@@ -104,7 +104,7 @@ def _demo_sync(started: Started, steps: list[tuple[str, float]]) -> None:
             marketplaces=tuple(demo.marketplace_ids),
             seller_id=demo.seller_id,
         )
-        with SpApiGateway.from_credentials(creds, endpoint=sim.base_url) as gateway:
+        with build_gateway(creds, endpoint=sim.base_url) as gateway:
             report = SyncService(db, gateway).run(CancelToken(), lambda _u: None)
         access_token_client.cache.clear()
     if db.orders.count() < 40:
