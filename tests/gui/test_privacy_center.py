@@ -121,3 +121,13 @@ def test_panel_for_the_window_context(qtbot: QtBot, make_ctx) -> None:  # type: 
     qtbot.addWidget(widget)
     assert widget.install_button.isEnabled()  # keyring mode, not demo
     assert widget.alert_timer.isActive() and widget.alert_timer.interval() == 60_000
+
+
+def test_privacy_tab_holds_the_panel_and_refreshes_it(qtbot: QtBot, make_ctx) -> None:  # type: ignore[no-untyped-def]
+    from kinxpro_desktop.ui.tabs.privacy import PrivacyTab
+
+    tab = PrivacyTab(make_ctx())
+    qtbot.addWidget(tab)
+    assert tab.findChild(PrivacyCenterPanel, "privacyCenter") is tab.center
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.center.job_label.text() != "…", timeout=10_000)

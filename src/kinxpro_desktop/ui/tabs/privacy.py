@@ -31,6 +31,7 @@ from kinxpro_desktop.services.privacy import VerifyReport
 from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.models.audit import AuditTableModel
 from kinxpro_desktop.ui.widgets.export_button import ExportButton
+from kinxpro_desktop.ui.widgets.privacy_center import PrivacyCenterPanel
 
 RANGE_HINT = f"{MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS} days"
 #: the spin box accepts any typed number, so "40" stays "40" and is refused in words
@@ -142,6 +143,8 @@ class PrivacyTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(audit, 1)
+        self.center = PrivacyCenterPanel.for_context(ctx, self)  # reports, backup, wipe job
+        layout.addWidget(self.center.scrollable())
 
         ctx.events.wiped.connect(self._on_wiped)
         ctx.events.audit_changed.connect(self.refresh)
@@ -154,6 +157,7 @@ class PrivacyTab(QWidget):
             on_done=self._show,
             on_error=self._show_error,
         )
+        self.center.refresh()
 
     def _show(self, result: tuple[PrivacyStatus, list[AuditEntry]]) -> None:
         status, entries = result

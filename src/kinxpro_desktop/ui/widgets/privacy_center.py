@@ -12,12 +12,14 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -63,7 +65,8 @@ class PrivacyCenterPanel(QGroupBox):
         self.ask_path: AskPath = _ask_save_path(self)
         self.message_box: QMessageBox | None = None
 
-        form = QFormLayout(self)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         self.job_label = QLabel("…")
         self.job_label.setWordWrap(True)
         self.job_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -79,12 +82,15 @@ class PrivacyCenterPanel(QGroupBox):
         self.install_button.clicked.connect(lambda: self._job(self._center.install_wipe_job))
         self.remove_button.clicked.connect(lambda: self._job(self._center.remove_wipe_job))
         jobs = QHBoxLayout()
+        jobs.addWidget(QLabel("Wipe while closed:"))
+        jobs.addWidget(self.job_label, 1)
         jobs.addWidget(self.install_button)
         jobs.addWidget(self.remove_button)
-        jobs.addStretch(1)
-        form.addRow("Wipe while closed:", self.job_label)
-        form.addRow("Last scheduled run:", self.last_run_label)
-        form.addRow(jobs)
+        layout.addLayout(jobs)
+        last = QHBoxLayout()
+        last.addWidget(QLabel("Last scheduled run:"))
+        last.addWidget(self.last_run_label, 1)
+        layout.addLayout(last)
 
         today = QDate.currentDate()
         self.from_edit = QDateEdit(today.addDays(-7))
@@ -92,13 +98,6 @@ class PrivacyCenterPanel(QGroupBox):
         for edit in (self.from_edit, self.to_edit):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-        period = QHBoxLayout()
-        period.addWidget(self.from_edit)
-        period.addWidget(QLabel("to"))
-        period.addWidget(self.to_edit)
-        period.addStretch(1)
-        form.addRow("Period:", period)
-
         self.compliance_button = QPushButton("Compliance report…")
         self.incident_button = QPushButton("Incident report…")
         self.receipts_button = QPushButton("Disposal receipts…")
@@ -108,20 +107,24 @@ class PrivacyCenterPanel(QGroupBox):
         self.receipts_button.clicked.connect(lambda: self.receipts())
         self.backup_button.clicked.connect(lambda: self.backup())
         actions = QHBoxLayout()
-        for button in (
-            self.compliance_button,
-            self.incident_button,
-            self.receipts_button,
-            self.backup_button,
-        ):
-            actions.addWidget(button)
+        actions.addWidget(self.compliance_button)
+        actions.addWidget(self.backup_button)
         actions.addStretch(1)
-        form.addRow(actions)
+        layout.addLayout(actions)
+        period = QHBoxLayout()
+        period.addWidget(QLabel("Audit period:"))
+        period.addWidget(self.from_edit)
+        period.addWidget(QLabel("to"))
+        period.addWidget(self.to_edit)
+        period.addWidget(self.incident_button)
+        period.addWidget(self.receipts_button)
+        period.addStretch(1)
+        layout.addLayout(period)
         self.result_label = QLabel("")
         self.result_label.setObjectName("privacyCenterResult")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow(self.result_label)
+        layout.addWidget(self.result_label)
 
         self.alert_timer = QTimer(self)
         self.alert_timer.setInterval(ALERT_CHECK_MS)
@@ -133,6 +136,16 @@ class PrivacyCenterPanel(QGroupBox):
         """The panel for the window: the role and key mode the context was built with."""
         center = PrivacyCenter(ctx.privacy, key_mode=ctx.key_mode, actor=ctx.actor)
         return cls(center, ctx.runner, demo=ctx.demo, parent=parent)
+
+    def scrollable(self) -> QScrollArea:
+        """The panel in a frameless scroll area, so it never raises the tab's minimum size."""
+        area = QScrollArea()
+        area.setObjectName("privacyCenterArea")
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidgetResizable(True)
+        area.setWidget(self)
+        area.setMaximumHeight(self.sizeHint().height() + 2)
+        return area
 
     # -- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
