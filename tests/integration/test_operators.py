@@ -368,3 +368,20 @@ def test_analyst_search_never_matches_buyer_names_and_rows_show_none_held(db: Da
     rows = views.order_page(OrderFilter(), "purchase_date", True, 0, 50)
     assert rows and not any(r.has_buyer_data for r in rows)
     assert not any(r.has_buyer_data for r in views.orders_by_id([order_id]).values())
+
+
+def test_an_unknown_name_costs_a_password_check_too(db: Database) -> None:
+    """Timing must not tell which operator names exist."""
+    import time
+
+    ops = with_profiles(db)
+
+    def seconds(name: str) -> float:
+        start = time.perf_counter()
+        with pytest.raises(SignInFailed):
+            ops.sign_in(name, "wrong-password")
+        return time.perf_counter() - start
+
+    known = min(seconds("olga") for _ in range(3))
+    unknown = min(seconds("nobody") for _ in range(3))
+    assert unknown > known * 0.5, (known, unknown)

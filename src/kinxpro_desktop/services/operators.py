@@ -29,6 +29,8 @@ __all__ = ["LOCKOUT", "MAX_ATTEMPTS", "MIN_PASSWORD", "OperatorService", "SignIn
 MAX_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 8
+#: an unknown name costs one scrypt too, so timing does not tell which names exist
+_DUMMY_SALT, _DUMMY_HASH = "00" * 16, "00" * 32
 
 
 class SignInFailed(UserError):
@@ -124,6 +126,7 @@ class OperatorService:
         with self._db.transaction() as uow:
             profile = uow.operators.get(name.strip())
             if profile is None:
+                verify_password(password, _DUMMY_SALT, _DUMMY_HASH)  # as slow as a real check
                 uow.audit.append(AuditEvent.SIGN_IN_FAILED, "sign-in", (), {"reason": "name"})
                 error: UserError | None = failure
             elif profile.locked_until is not None and profile.locked_until > now:
