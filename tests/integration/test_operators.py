@@ -385,3 +385,20 @@ def test_an_unknown_name_costs_a_password_check_too(db: Database) -> None:
     known = min(seconds("olga") for _ in range(3))
     unknown = min(seconds("nobody") for _ in range(3))
     assert unknown > known * 0.5, (known, unknown)
+
+
+def test_only_an_owner_changes_the_retention_period(db: Database) -> None:
+    from kinxpro_desktop.services.privacy import PrivacyService
+
+    ops = with_profiles(db)
+    privacy = PrivacyService(db)
+    before = privacy.retention_days()
+    for name, pw in (("sam", SHIPPER_PW), ("ana", ANALYST_PW)):
+        ops.sign_in(name, pw)
+        with pytest.raises(PermissionDenied, match="change privacy settings"):
+            privacy.set_retention(7, "owner")
+        assert privacy.retention_days() == before
+    ops.sign_in("olga", OWNER_PW)
+    privacy.set_retention(7, "owner")
+    assert privacy.retention_days() == 7
+    assert log_of(db)[-1].actor in ("owner:olga", "system/owner:olga")

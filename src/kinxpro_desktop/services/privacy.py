@@ -18,6 +18,7 @@ from kinxpro_desktop.core.models import (
     PrivacyStatus,
     WipeResult,
 )
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.retention import DEFAULT_RETENTION_DAYS, parse_retention_days, utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
 from kinxpro_desktop.services.receipts import pending_disposal, record_receipt
@@ -85,6 +86,7 @@ class PrivacyService:
 
     def set_retention(self, value: object, actor: str) -> WipeResult:
         """Validate, store (audited), then wipe with the new window."""
+        self._db.access.require(Permission.CHANGE_PRIVACY)  # owner only (operator roles)
         days = parse_retention_days(value)
         old = self.retention_days()
         with self._db.transaction() as uow:
