@@ -36,22 +36,19 @@ def demo_target(
     else:
         sim = Simulator(time_scale=DEMO_TIME_SCALE).start()
     try:
-        yield sim.base_url, _demo_credentials(vars(sim.credentials))
+        from kinxpro_desktop.services.connection import simulator_credentials
+
+        yield sim.base_url, simulator_credentials(sim.credentials)
     finally:
         sim.stop()
 
 
 def _demo_credentials(c: dict[str, Any]) -> SpApiCredentials:
-    from kinxpro_desktop.core.credentials import SpApiCredentials
+    from types import SimpleNamespace
 
-    return SpApiCredentials(
-        lwa_client_id=str(c["client_id"]),
-        lwa_client_secret=str(c["client_secret"]),
-        refresh_token=str(c["refresh_token"]),
-        region="NA",
-        marketplaces=tuple(str(m) for m in c["marketplace_ids"]),
-        seller_id=str(c["seller_id"]),
-    )
+    from kinxpro_desktop.services.connection import simulator_credentials
+
+    return simulator_credentials(SimpleNamespace(**c))
 
 
 def published_credentials(endpoint: str) -> tuple[str, SpApiCredentials]:

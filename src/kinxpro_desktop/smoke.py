@@ -88,22 +88,14 @@ def _steps(paths: AppPaths, key_source: str | None, steps: list[tuple[str, float
 def _demo_sync(started: Started, steps: list[tuple[str, float]]) -> None:
     from sp_api.auth import access_token_client
 
-    from kinxpro_desktop.core.credentials import SpApiCredentials
     from kinxpro_desktop.core.progress import CancelToken
     from kinxpro_desktop.sandbox import Simulator
-    from kinxpro_desktop.services.connection import build_gateway
+    from kinxpro_desktop.services.connection import build_gateway, simulator_credentials
     from kinxpro_desktop.services.sync import SyncService
 
     db = started.session.db
     with Simulator(orders=40, listings=10, time_scale=1000.0) as sim:
-        demo = sim.credentials
-        creds = SpApiCredentials(
-            lwa_client_id=demo.client_id,
-            lwa_client_secret=demo.client_secret,
-            refresh_token=demo.refresh_token,
-            marketplaces=tuple(demo.marketplace_ids),
-            seller_id=demo.seller_id,
-        )
+        creds = simulator_credentials(sim.credentials)
         with build_gateway(creds, endpoint=sim.base_url) as gateway:
             report = SyncService(db, gateway).run(CancelToken(), lambda _u: None)
         access_token_client.cache.clear()

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn
@@ -145,6 +145,34 @@ class Connection:
             self._retired, self._gateway, self._for = [], None, None
         for gateway in gateways:
             gateway.close()
+
+
+class PublishedCredentials(Protocol):
+    """The demo credentials a simulator publishes (``sandbox.DemoCredentials``, duck-typed:
+    services never import the simulator)."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_secret(self) -> str: ...
+    @property
+    def refresh_token(self) -> str: ...
+    @property
+    def seller_id(self) -> str: ...
+    @property
+    def marketplace_ids(self) -> Sequence[str]: ...
+
+
+def simulator_credentials(published: PublishedCredentials) -> SpApiCredentials:
+    """SP-API credentials from the simulator's published demo credentials (region NA)."""
+    return SpApiCredentials(
+        lwa_client_id=str(published.client_id),
+        lwa_client_secret=str(published.client_secret),
+        refresh_token=str(published.refresh_token),
+        region="NA",
+        marketplaces=tuple(str(m) for m in published.marketplace_ids),
+        seller_id=str(published.seller_id),
+    )
 
 
 def credentials_from_fields(fields: Mapping[str, object], seller_id: str = "") -> SpApiCredentials:
