@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate
-from sp_api.auth import access_token_client
 
 from kinxpro_desktop.core.vocabulary import OrderStatus
 from kinxpro_desktop.sandbox import Simulator
@@ -20,22 +19,13 @@ from kinxpro_desktop.services.shipments import ShipmentService
 from kinxpro_desktop.spapi.mapping import order_from_2026
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.ui.dialogs.confirm_shipment import ConfirmShipmentDialog
-from tests.integration.listings_edit.conftest import creds_for
+from tests.support.simulator import creds_for, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=300, listings=30, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(start=START, orders=300, listings=30, time_scale=300.0)
 
 
 @pytest.fixture

@@ -25,10 +25,11 @@ from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.tasks.runner import TaskRunner
 from kinxpro_desktop.ui.dialogs.label_printers import LabelPrintersDialog, PrintSettings
 from kinxpro_desktop.ui.tabs.labels import LabelsTab
-from tests.integration.labels.conftest import SCALE, SHIP_FROM, START, creds_for, sync_store
+from tests.integration.labels.conftest import SCALE, START, sync_store
 from tests.integration.printing import conftest as printing_fixtures
 from tests.integration.printing.test_cups_printing import assert_size, text_of
 from tests.support.cups import PrivateCups
+from tests.support.simulator import SHIP_FROM, creds_for
 
 private_cups = printing_fixtures.private_cups  # the private CUPS daemon (session)
 cups = printing_fixtures.cups  # its queues, reset per test

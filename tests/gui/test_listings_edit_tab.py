@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt
 from PySide6.QtWidgets import QLineEdit
-from sp_api.auth import access_token_client
 from sqlalchemy import func, insert, select
 
 from kinxpro_desktop.core.listing_edits import ChangeStatus
@@ -28,17 +27,12 @@ from kinxpro_desktop.ui.models.listings import (
     ListingsTableModel,
 )
 from kinxpro_desktop.ui.tabs.listings import ListingsTab
-from tests.integration.listings_edit.conftest import creds_for, pick, store_listings
+from tests.integration.listings_edit.conftest import pick, store_listings
+from tests.support.simulator import creds_for, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 JP = "A1VC38T7YXB528"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +43,7 @@ def _english_numbers() -> Iterator[None]:
     QLocale.setDefault(before)
 
 
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=20, listings=40, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(start=START, orders=20, listings=40, time_scale=300.0)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from kinxpro_desktop.ui.main_window import MainWindow
 from kinxpro_desktop.ui.tabs.orders import MASKED, OrdersTab
 from tests.gui.test_orders_keep_place import newer_order
 from tests.gui.test_orders_listings_tabs import shown, wait_rows
-from tests.integration.listings_edit.conftest import creds_for
+from tests.support.simulator import creds_for
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale
-from sp_api.auth import access_token_client
 from sqlalchemy import text
 
 from kinxpro_desktop.core.listing_edits import ChangeStatus
@@ -30,22 +29,14 @@ from kinxpro_desktop.ui.widgets.pending_changes import (
     PendingChangesPanel,
     ResultsModel,
 )
-from tests.integration.listings_edit.conftest import US, creds_for, pick, store_listings
+from tests.integration.listings_edit.conftest import US, pick, store_listings
+from tests.support.simulator import creds_for, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=100, listings=60, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(start=START, orders=100, listings=60, time_scale=300.0)
 
 
 @pytest.fixture

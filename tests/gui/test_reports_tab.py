@@ -6,7 +6,7 @@ before including buyer data."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +20,10 @@ from kinxpro_desktop.services.dashboard import Dashboard
 from kinxpro_desktop.ui.tabs.reports import ReportsTab, RunsModel
 from kinxpro_desktop.ui.widgets.dashboard import DashboardView
 from kinxpro_desktop.ui.widgets.export_button import ExportButton
-from tests.integration.reports.conftest import creds_for
 from tests.support.seed import MARKER
+from tests.support.simulator import creds_for, sim_fixture
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(orders=200, days=10, listings=20, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(orders=200, days=10, listings=20, time_scale=300.0)
 
 
 def test_period_change_reloads_off_the_gui_thread(

@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.connection import AccountSync
 from kinxpro_desktop.tasks.sync import SyncController
 from kinxpro_desktop.ui.main_window import MainWindow
 from kinxpro_desktop.vault.secret_store import MemorySecretStore
+from tests.support.simulator import creds_for
 
 
 @pytest.fixture
@@ -23,17 +23,6 @@ def sim() -> Iterator[Simulator]:
     yield simulator
     simulator.stop()
     access_token_client.cache.clear()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
 
 
 @pytest.fixture

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
-from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.progress import CancelToken
 from kinxpro_desktop.sandbox import Simulator
@@ -24,44 +18,18 @@ from kinxpro_desktop.spapi.errors import EgressRefused, RequestRejected
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.vault.credentials import save_credentials
 from kinxpro_desktop.vault.secret_store import MemorySecretStore
+from tests.support.simulator import creds_for, db_fixture, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
 PROXY_VARIABLES = ("ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
+sim = sim_fixture(start=START, orders=200, listings=30, time_scale=300.0)
 
 
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=200, listings=30, time_scale=300.0) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
+db = db_fixture("kinxpro.db")
 
 
 def test_one_gateway_per_account_rebuilt_when_the_credentials_change(sim: Simulator) -> None:

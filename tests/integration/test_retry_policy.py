@@ -17,49 +17,18 @@ import httpx
 import pytest
 from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.spapi.errors import OutcomeUnknown, TransientError
 from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.spapi.policy import POLICIES, WRITES
+from tests.support.simulator import SHIP_FROM, creds_for, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
-SHIP_FROM = {
-    "Name": "Kinxpro Demo Warehouse",
-    "AddressLine1": "400 Pine St",
-    "Email": "shipping@kinxpro.example",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "PostalCode": "98101",
-    "CountryCode": "US",
-    "Phone": "2065550100",
-}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=300, listings=30, time_scale=300.0) as simulator:
-        yield simulator
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
+sim = sim_fixture(start=START, orders=300, listings=30, time_scale=300.0)
 
 
 @pytest.fixture

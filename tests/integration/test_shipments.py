@@ -4,7 +4,6 @@ sent twice. Packing slips and pick lists over stored orders, read back with pdft
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import subprocess
 import time
@@ -14,10 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
-from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import OrderPii
 from kinxpro_desktop.core.printing import PageSize
@@ -31,34 +27,14 @@ from kinxpro_desktop.spapi.mapping import order_from_2026
 from kinxpro_desktop.store.database import Database
 from tests.integration.printing.conftest import cups, private_cups  # noqa: F401 (fixtures)
 from tests.support.cups import PrivateCups
+from tests.support.simulator import creds_for, db_fixture, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SHIPPABLE = ("Unshipped", "Shipped")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=300, listings=40, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(start=START, orders=300, listings=40, time_scale=300.0)
 
 
 @pytest.fixture
@@ -68,13 +44,7 @@ def calls(sim: Simulator) -> list[str]:
     return seen
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "k.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
+db = db_fixture("k.db")
 
 
 @pytest.fixture

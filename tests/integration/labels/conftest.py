@@ -3,18 +3,13 @@ and the label service over the Connection, as the app wires them."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
-from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.progress import CancelToken, no_progress
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.connection import Connection
@@ -23,39 +18,12 @@ from kinxpro_desktop.services.sync import SyncService
 from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.store.database import Database
 from tests.integration.printing.conftest import cups, private_cups  # noqa: F401 (fixtures)
+from tests.support.simulator import SHIP_FROM, creds_for, db_fixture, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SCALE = 300.0
 US = "ATVPDKIKX0DER"
-SHIP_FROM = {
-    "Name": "Kinxpro Demo Warehouse",
-    "AddressLine1": "400 Pine St",
-    "Email": "shipping@kinxpro.example",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "PostalCode": "98101",
-    "CountryCode": "US",
-    "Phone": "2065550100",
-}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
 
 
 def stats(sim: Simulator, operation: str) -> dict[str, Any]:
@@ -64,19 +32,10 @@ def stats(sim: Simulator, operation: str) -> dict[str, Any]:
     return dict(body["operations"].get(operation) or {})
 
 
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=600, days=4, listings=20, time_scale=SCALE) as simulator:
-        yield simulator
+sim = sim_fixture(start=START, orders=600, days=4, listings=20, time_scale=SCALE)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
+db = db_fixture("kinxpro.db")
 
 
 def sync_store(db: Database, sim: Simulator) -> None:

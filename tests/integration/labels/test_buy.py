@@ -289,4 +289,7 @@ def test_two_buys_at_once_buy_one_label(labels: LabelService, sim: Simulator) ->
     for t in threads:
         t.join(timeout=30)
     assert sum(1 for r in results if getattr(r, "ok", False)) == 1, results
+    other = next(r for r in results if not getattr(r, "ok", False))
+    # the second either met the purchase under way or the label it bought
+    assert isinstance(other, DuplicateLabel) or "being bought right now" in other.message
     assert stats(sim, "createShipment")["calls"] == 1

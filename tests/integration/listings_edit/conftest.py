@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.models import Listing, Money
 from kinxpro_desktop.sandbox import Simulator
@@ -23,35 +21,15 @@ from kinxpro_desktop.sandbox.catalog import MARKETS
 from kinxpro_desktop.services.connection import Connection
 from kinxpro_desktop.services.listing_edits import ListingEdits
 from kinxpro_desktop.store.database import Database
+from tests.support.simulator import creds_for, sim_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(start=START, orders=200, listings=120, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(start=START, orders=200, listings=120, time_scale=300.0)
 
 
 @pytest.fixture

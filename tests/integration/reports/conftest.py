@@ -4,44 +4,22 @@ ReportService over a gateway to that simulator."""
 from __future__ import annotations
 
 import gzip
-import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
-from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.connection import build_gateway
 from kinxpro_desktop.services.reports import ReportService
 from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.store.database import Database
+from tests.support.simulator import creds_for, db_fixture
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SCALE = 300.0
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
 
 
 @pytest.fixture
@@ -51,13 +29,7 @@ def sim() -> Iterator[Simulator]:
     sim.stop()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
+db = db_fixture("kinxpro.db")
 
 
 @pytest.fixture

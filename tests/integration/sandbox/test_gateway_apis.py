@@ -11,23 +11,13 @@ from typing import Any
 
 import pytest
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.spapi.gateway import SpApiGateway
+from tests.support.simulator import SHIP_FROM, creds_for
 
 from .conftest import SimFactory
 
 US = "ATVPDKIKX0DER"
-SHIP_FROM = {
-    "Name": "Kinxpro Demo Warehouse",
-    "AddressLine1": "400 Pine St",
-    "Email": "shipping@kinxpro.example",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "PostalCode": "98101",
-    "CountryCode": "US",
-    "Phone": "2065550100",
-}
 
 
 @pytest.fixture
@@ -37,15 +27,9 @@ def sim(make_sim: SimFactory) -> Simulator:
 
 @pytest.fixture
 def gw(sim: Simulator) -> Iterator[SpApiGateway]:
-    c = sim.credentials
-    creds = SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
-    with SpApiGateway.from_credentials(creds, endpoint=sim.base_url, timeout=10) as gateway:
+    with SpApiGateway.from_credentials(
+        creds_for(sim), endpoint=sim.base_url, timeout=10
+    ) as gateway:
         gateway.backoff_base = 0.01
         yield gateway
 

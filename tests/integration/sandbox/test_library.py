@@ -22,20 +22,10 @@ from sp_api.api import (
 )
 
 from kinxpro_desktop.sandbox import PII_MARKER, Simulator
+from tests.support.simulator import SHIP_FROM
 
 from .contracts import schema_errors
 from .support import US, sp_client
-
-SHIP_FROM = {
-    "Name": "Kinxpro Demo Warehouse",
-    "AddressLine1": "400 Pine St",
-    "Email": "shipping@kinxpro.example",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "PostalCode": "98101",
-    "CountryCode": "US",
-    "Phone": "2065550100",
-}
 
 
 def unshipped_mfn(sim: Simulator, marketplace: str = US) -> tuple[str, list[tuple[str, int]]]:

@@ -10,36 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sp_api.auth import access_token_client
 
-from kinxpro_desktop.core.credentials import SpApiCredentials
 from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.sync import SyncService
 from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.store.database import Database
+from tests.support.simulator import creds_for
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SCALE = 300.0
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
-
-
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
 
 
 @pytest.fixture
