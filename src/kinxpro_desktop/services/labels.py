@@ -18,6 +18,7 @@ order by itself. Printing is in :mod:`.labels_print`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -77,6 +78,10 @@ LOST = (
     "again: it checks Amazon first and has not found a label yet. Wait a few minutes and try "
     "again (Kinxpro checks before it buys), or look in Seller Central ▸ Manage Orders."
 )
+IN_PROGRESS = (
+    "A label for order {order} is being bought right now; nothing more was sent. Wait for that "
+    "purchase to finish, then print its label."
+)
 
 
 def _cancel_check(cancel: CancelToken | None) -> None:
@@ -100,6 +105,10 @@ class LabelService:
         self._ship_from_default = ship_from_default
         self.unknown_grace = unknown_grace
         self.packages = PackagePresets(db)
+        # orders whose purchase is under way in this process: a second buy of one of them
+        # waits for nothing and sends nothing (a pending intent from a crash is reconciled)
+        self._buying: set[str] = set()
+        self._buying_lock = threading.Lock()
 
     @property
     def db(self) -> Database:
@@ -235,6 +244,27 @@ class LabelService:
         """Buy one label (see the module docstring). Raises DuplicateLabel without a reason
         when the order has a live label; returns a failed BuyResult for Amazon's refusals."""
         self._db.access.require(Permission.SHIP_ORDERS)
+        with self._buying_lock:
+            busy = order_id in self._buying
+            self._buying.add(order_id)
+        if busy:
+            return BuyResult(order_id, False, IN_PROGRESS.format(order=order_id))
+        try:
+            return self._buy(order_id, service_id, label_format, quote, reason, actor, cancel)
+        finally:
+            with self._buying_lock:
+                self._buying.discard(order_id)
+
+    def _buy(
+        self,
+        order_id: str,
+        service_id: str | None,
+        label_format: str,
+        quote: RateQuote | None,
+        reason: str,
+        actor: str,
+        cancel: CancelToken | None,
+    ) -> BuyResult:
         order = self._order(order_id)
         history = self.shipments(order_id)
         if any(s.status.unresolved for s in history):
