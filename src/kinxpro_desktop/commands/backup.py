@@ -21,12 +21,15 @@ if TYPE_CHECKING:
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    backup = sub.add_parser(
+    from kinxpro_desktop.commands.common import command_group
+
+    actions = command_group(
+        sub,
+        common,
         "backup",
-        parents=[common],
-        help="encrypted backup without buyer data or labels, under a new recovery code",
+        "encrypted backup without buyer data or labels, under a new recovery code",
+        "backup_command",
     )
-    actions = backup.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
     create = actions.add_parser("create", parents=[common], help="write a backup file")
     create.add_argument("--out", required=True, metavar="FILE")
     restore = actions.add_parser(

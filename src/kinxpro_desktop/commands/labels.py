@@ -25,10 +25,11 @@ EXIT_FAILED = 1
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    labels = sub.add_parser(
-        "labels", parents=[common], help="shipping labels: list, rates, buy, print, void"
+    from kinxpro_desktop.commands.common import command_group
+
+    actions = command_group(
+        sub, common, "labels", "shipping labels: list, rates, buy, print, void", "labels_command"
     )
-    actions = labels.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
     actions.add_parser("list", parents=[common], help="orders to ship (ship-by first) and labels")
     rates = actions.add_parser("rates", parents=[common], help="Amazon's services for an order")
     rates.add_argument("order_id", metavar="ORDER_ID")

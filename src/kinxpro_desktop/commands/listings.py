@@ -23,10 +23,15 @@ EXIT_HELD = 3
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    listings = sub.add_parser(
-        "listings", parents=[common], help="stage, review and submit price and quantity changes"
+    from kinxpro_desktop.commands.common import command_group
+
+    actions = command_group(
+        sub,
+        common,
+        "listings",
+        "stage, review and submit price and quantity changes",
+        "listings_command",
     )
-    actions = listings.add_subparsers(dest="listings_command", metavar="ACTION", required=True)
     stage = actions.add_parser(
         "set", parents=[common], help="stage a new price and/or quantity for one SKU"
     )

@@ -19,10 +19,15 @@ SIZES = ("letter", "a4", "4x6")
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    orders = sub.add_parser(
-        "orders", parents=[common], help="confirm a shipment, save packing slips or a pick list"
+    from kinxpro_desktop.commands.common import command_group
+
+    actions = command_group(
+        sub,
+        common,
+        "orders",
+        "confirm a shipment, save packing slips or a pick list",
+        "orders_command",
     )
-    actions = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
     confirm = actions.add_parser(
         "confirm-shipment",
         parents=[common],

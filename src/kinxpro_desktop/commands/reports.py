@@ -31,13 +31,17 @@ EXIT_FAILED = 1
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
+    from kinxpro_desktop.commands.common import command_group
     from kinxpro_desktop.services.exports import EXPORT_KINDS, FORMATS
     from kinxpro_desktop.services.reports import KINDS
 
-    report = sub.add_parser(
-        "report", parents=[common], help="request Amazon reports, list runs, find settlements"
+    actions = command_group(
+        sub,
+        common,
+        "report",
+        "request Amazon reports, list runs, find settlements",
+        "report_command",
     )
-    actions = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
     request = actions.add_parser(
         "request",
         parents=[common],
