@@ -37,13 +37,12 @@ if str(ROOT / "src") not in sys.path:
 
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
-from kinxpro_desktop.core.credentials import SpApiCredentials  # noqa: E402
 from kinxpro_desktop.core.dbkey import DatabaseKey  # noqa: E402
 from kinxpro_desktop.core.models import Listing, Money  # noqa: E402
 from kinxpro_desktop.sandbox import Simulator  # noqa: E402
 from kinxpro_desktop.sandbox.catalog import MARKETS  # noqa: E402
 from kinxpro_desktop.sandbox.state import PROCESS_SECONDS, QUEUE_SECONDS  # noqa: E402
-from kinxpro_desktop.services.connection import Connection  # noqa: E402
+from kinxpro_desktop.services.connection import Connection, simulator_credentials  # noqa: E402
 from kinxpro_desktop.services.listing_edits import EditValue, ListingEdits  # noqa: E402
 from kinxpro_desktop.services.listing_submit import (  # noqa: E402
     PATCH_THRESHOLD,
@@ -56,18 +55,6 @@ SCALE = 10.0
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-def creds_for(sim: Simulator) -> SpApiCredentials:
-    c = sim.credentials
-    return SpApiCredentials(
-        lwa_client_id=c.client_id,
-        lwa_client_secret=c.client_secret,
-        refresh_token=c.refresh_token,
-        region="NA",
-        marketplaces=tuple(c.marketplace_ids),
-        seller_id=c.seller_id,
-    )
-
-
 def run(path: str, folder: Path) -> dict[str, float]:
     sim = Simulator(start=START, orders=50, listings=CHANGES + 50, time_scale=SCALE).start()
     calls: Counter[str] = Counter()
@@ -75,7 +62,9 @@ def run(path: str, folder: Path) -> dict[str, float]:
         [op + (":preview" if req.first("mode") else "")]
     )
     db = Database.open(folder / f"{path}.db", DatabaseKey(raw=secrets.token_bytes(32), source="b"))
-    conn = Connection(None, endpoint=sim.base_url, fixed_credentials=creds_for(sim))
+    conn = Connection(
+        None, endpoint=sim.base_url, fixed_credentials=simulator_credentials(sim.credentials)
+    )
     try:
         chosen = [li for li in sim.state.world.listings if not li.deleted][:CHANGES]
         by_market: dict[str, list[Listing]] = {}
