@@ -37,7 +37,26 @@ Index = QModelIndex | QPersistentModelIndex
 ROW_ID = Qt.ItemDataRole.UserRole + 1
 
 
-class PendingChangesModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A flat table of `_rows` under the headers `COLUMNS` (the two models below)."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+    _rows: Sequence[Any]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+
+class PendingChangesModel(_RowsModel):
     COLUMNS = ("SKU", "Marketplace", "Field", "Now", "New", "Amazon now", "Status", "Issues")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -54,18 +73,6 @@ class PendingChangesModel(QAbstractTableModel):
 
     def changes(self) -> list[StagedChange]:
         return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -90,7 +97,7 @@ class PendingChangesModel(QAbstractTableModel):
         return values[index.column()] if 0 <= index.column() < len(values) else None
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(_RowsModel):
     """One row per SKU of the last Submit (or preview)."""
 
     COLUMNS = ("SKU", "Marketplace", "Changed", "Result", "Amazon says")
@@ -111,18 +118,6 @@ class ResultsModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(results)
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
