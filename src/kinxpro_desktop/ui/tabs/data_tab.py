@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLayout,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.changes import Changes, Ids
@@ -52,6 +59,15 @@ class DataTab(QWidget):
             lambda text: self._ctx.events.status_message.emit(f"{self._name}: {text}")
         )
         self._ctx.events.data_changed.connect(self._data_changed)
+
+    def compact_filters(self, status: QComboBox, channel: QComboBox, market: QComboBox) -> None:
+        """The filter combos keep a small minimum width (9, 9 and 13 characters), so the bar
+        fits the window's minimum size whatever the longest entry."""
+        for combo, chars in ((status, 9), (channel, 9), (market, 13)):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(chars)
 
     def search_as_you_type(self, search: QLineEdit) -> None:
         """Filter ~250 ms after the last key press; Enter filters at once."""

@@ -89,18 +89,7 @@ class ListingsTab(DataTab):
         self.bulk_button.setToolTip("Set or adjust the price or quantity of the selected listings")
         self.bulk_button.clicked.connect(self.bulk_edit)
         self.export = ExportButton(ctx, "listings", self.export_scope)
-        self.status_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.status_combo.setMinimumContentsLength(9)
-        self.channel_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.channel_combo.setMinimumContentsLength(9)
-        self.market_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.market_combo.setMinimumContentsLength(13)
+        self.compact_filters(self.status_combo, self.channel_combo, self.market_combo)
         self.count_label = QLabel("")
         self.count_label.setObjectName("countLabel")
         self.edit_message = QLabel("")

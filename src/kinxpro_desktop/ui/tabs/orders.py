@@ -95,18 +95,7 @@ class OrdersTab(DataTab):
         self.saved_button.setText("Saved filters")
         self.saved_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.saved_button.setToolTip("Save the current filter (without the search text)")
-        self.status_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.status_combo.setMinimumContentsLength(9)
-        self.channel_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.channel_combo.setMinimumContentsLength(9)
-        self.market_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.market_combo.setMinimumContentsLength(13)
+        self.compact_filters(self.status_combo, self.channel_combo, self.market_combo)
         self.count_label = QLabel("")
         self.count_label.setObjectName("countLabel")
         self.order_actions = OrderActions(ctx, self.selected_ids)
