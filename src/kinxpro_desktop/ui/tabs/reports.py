@@ -5,7 +5,7 @@ touches the store or Amazon runs on the task runner."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -26,16 +26,8 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.services.reports import KINDS, ReportOutcome, ReportRun
 from kinxpro_desktop.ui import fmt
-from kinxpro_desktop.ui.widgets.dashboard import DashboardView
+from kinxpro_desktop.ui.widgets.dashboard import DashboardView, named
 from kinxpro_desktop.ui.widgets.export_button import ExportButton
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str) -> W:
-    widget.setObjectName(name)
-    return widget
-
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("#", "Report", "Marketplace", "Status", "Requested", "Rows", "Message")
@@ -110,21 +102,21 @@ class AmazonReportsView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.kind = _named(QComboBox(), "reportType")
+        self.kind = named(QComboBox(), "reportType")
         for k in KINDS.values():
             if k.requestable:
                 self.kind.addItem(k.label, k.report_type)
         today = QDate.currentDate()
-        self.start = _named(QDateEdit(today.addDays(-30)), "reportFrom")
-        self.end = _named(QDateEdit(today), "reportTo")
+        self.start = named(QDateEdit(today.addDays(-30)), "reportFrom")
+        self.end = named(QDateEdit(today), "reportTo")
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
-        self.request_button = _named(QPushButton("Request report"), "requestReport")
-        self.settlements_button = _named(QPushButton("Find settlements"), "findSettlements")
-        self.message = _named(QLabel(), "reportMessage")
+        self.request_button = named(QPushButton("Request report"), "requestReport")
+        self.settlements_button = named(QPushButton("Find settlements"), "findSettlements")
+        self.message = named(QLabel(), "reportMessage")
         self.message.setWordWrap(True)
         self.model = RunsModel(self)
-        self.table = _named(QTableView(), "reportRuns")
+        self.table = named(QTableView(), "reportRuns")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -230,7 +222,7 @@ class ReportsTab(QWidget):
         self.setObjectName("reportsTab")
         self.dashboard = DashboardView(ctx)
         self.amazon = AmazonReportsView(ctx)
-        self.pages = _named(QTabWidget(), "reportsPages")
+        self.pages = named(QTabWidget(), "reportsPages")
         self.pages.addTab(self.dashboard, "Dashboard")
         self.pages.addTab(self.amazon, "Amazon reports")
         layout = QVBoxLayout(self)

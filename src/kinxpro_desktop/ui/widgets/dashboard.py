@@ -35,7 +35,8 @@ from kinxpro_desktop.ui.widgets.export_button import ExportButton
 W = TypeVar("W", bound=QWidget)
 
 
-def _named(widget: W, name: str) -> W:
+def named(widget: W, name: str) -> W:
+    """`widget` with its object name set (the stylesheet and tests find it by name)."""
     widget.setObjectName(name)
     return widget
 
@@ -96,16 +97,16 @@ class DashboardView(QWidget):
         self._pending: tuple[str, str] | None = None
         self._busy = False
 
-        self.period = _named(QComboBox(), "dashboardPeriod")
+        self.period = named(QComboBox(), "dashboardPeriod")
         for key, label in PERIODS.items():
             self.period.addItem(label, key)
         self.period.setCurrentIndex(list(PERIODS).index("30d"))
-        self.market = _named(QComboBox(), "dashboardMarketplace")
+        self.market = named(QComboBox(), "dashboardMarketplace")
         self.market.addItem("All marketplaces", "")
-        self.currency = _named(QComboBox(), "dashboardCurrency")
-        self.refresh_button = _named(QPushButton("Refresh"), "dashboardRefresh")
+        self.currency = named(QComboBox(), "dashboardCurrency")
+        self.refresh_button = named(QPushButton("Refresh"), "dashboardRefresh")
         self.export = ExportButton(ctx, "sales", self._export_scope)
-        self.status = _named(QLabel(), "dashboardStatus")
+        self.status = named(QLabel(), "dashboardStatus")
         self.status.setWordWrap(True)
 
         for combo, chars in ((self.period, 13), (self.market, 14), (self.currency, 4)):
@@ -141,10 +142,10 @@ class DashboardView(QWidget):
         grid.addWidget(self.sku_chart, 0, 1)
         grid.addWidget(self.channel_chart, 1, 0)
         grid.addWidget(self.market_chart, 1, 1)
-        self.movers = _named(QLabel(), "dashboardMovers")
-        self.low_stock = _named(QLabel(), "dashboardLowStock")
-        self.profit = _named(QLabel(), "dashboardProfit")
-        self.settlement_note = _named(QLabel(), "dashboardSettlementNote")
+        self.movers = named(QLabel(), "dashboardMovers")
+        self.low_stock = named(QLabel(), "dashboardLowStock")
+        self.profit = named(QLabel(), "dashboardProfit")
+        self.settlement_note = named(QLabel(), "dashboardSettlementNote")
         self.settlement_note.setWordWrap(True)
         lists = QHBoxLayout()
         for w in (self.movers, self.low_stock, self.profit):
