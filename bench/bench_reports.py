@@ -25,15 +25,10 @@ import time
 from pathlib import Path
 
 from common import (  # type: ignore[import-not-found]
-    ITEM_COLUMNS,
     NOW,
-    ORDER_COLUMNS,
-    insert_sql,
-    item_tuples,
+    insert_orders,
     make_orders,
     median,
-    order_tuples,
-    pages,
     print_table,
     raw_connect,
     verdict,
@@ -65,11 +60,7 @@ def seed(path: Path) -> None:
     Database.open(path, KEY).close()
     conn = raw_connect(path, KEY)
     try:
-        for batch in pages(data.orders, 5000):
-            conn.execute("BEGIN")
-            conn.executemany(insert_sql("orders", ORDER_COLUMNS), order_tuples(batch))
-            conn.executemany(insert_sql("order_items", ITEM_COLUMNS), item_tuples(batch))
-            conn.execute("COMMIT")
+        insert_orders(conn, data.orders)
     finally:
         conn.close()
 

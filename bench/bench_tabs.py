@@ -25,16 +25,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from common import (  # type: ignore[import-not-found]
-    ITEM_COLUMNS,
     NOW,
-    ORDER_COLUMNS,
     PII_COLUMNS,
+    insert_orders,
     insert_sql,
-    item_tuples,
     make_orders,
     median,
-    order_tuples,
-    pages,
     pii_tuples,
     print_table,
     raw_connect,
@@ -64,11 +60,7 @@ def seed(path: Path) -> None:
         if o.status == "Unshipped" and o.fulfillment_channel == "MFN"
     }
     try:
-        for batch in pages(data.orders, 5000):
-            conn.execute("BEGIN")
-            conn.executemany(insert_sql("orders", ORDER_COLUMNS), order_tuples(batch))
-            conn.executemany(insert_sql("order_items", ITEM_COLUMNS), item_tuples(batch))
-            conn.execute("COMMIT")
+        insert_orders(conn, data.orders)
         pii = [p for p in data.pii if p.order_id in waiting]
         conn.execute("BEGIN")
         conn.executemany(insert_sql("order_pii", PII_COLUMNS), pii_tuples(data.orders, pii))

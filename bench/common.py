@@ -337,6 +337,16 @@ def pages(seq: Sequence[object], size: int) -> Iterator[Sequence[object]]:
         yield seq[start : start + size]
 
 
+def insert_orders(conn: Any, orders: Sequence[Order], batch: int = 5000) -> None:
+    """Orders and their items through a raw connection, one transaction per `batch` orders."""
+    for chunk in pages(orders, batch):
+        rows: Any = chunk
+        conn.execute("BEGIN")
+        conn.executemany(insert_sql("orders", ORDER_COLUMNS), order_tuples(rows))
+        conn.executemany(insert_sql("order_items", ITEM_COLUMNS), item_tuples(rows))
+        conn.execute("COMMIT")
+
+
 @contextmanager
 def stopwatch() -> Iterator[list[float]]:
     """`with stopwatch() as t: ...` then `t[0]` is the elapsed seconds."""
