@@ -45,17 +45,11 @@ DAY_SCALE = 3000.0  # a simulated day of 5-minute syncs in about 30 s
 
 
 def creds_json(sim: object) -> str:
-    c = sim.credentials  # type: ignore[attr-defined]
-    return json.dumps(
-        {
-            "lwa_client_id": c.client_id,
-            "lwa_client_secret": c.client_secret,
-            "refresh_token": c.refresh_token,
-            "region": "NA",
-            "marketplaces": list(c.marketplace_ids),
-            "seller_id": c.seller_id,
-        }
-    )
+    from dataclasses import asdict
+
+    from kinxpro_desktop.services.connection import simulator_credentials
+
+    return json.dumps(asdict(simulator_credentials(sim.credentials)))  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- children
