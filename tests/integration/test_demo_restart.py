@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sp_api.auth import access_token_client
 from sqlalchemy import text
 
 from kinxpro_desktop.cli import demo_target
@@ -22,13 +20,7 @@ from kinxpro_desktop.sandbox.persist import FILE_NAME
 from kinxpro_desktop.services.connection import AccountSync
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.vault.secret_store import MemorySecretStore
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 
 def sync_once(folder: Path, key: DatabaseKey) -> tuple[set[str], dict[str, str], float]:

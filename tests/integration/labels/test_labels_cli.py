@@ -5,7 +5,6 @@ one-line message and a non-zero exit on failure, no buyer data on stdout or stde
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,9 @@ from kinxpro_desktop.sandbox import Simulator
 from tests.integration.printing.test_cups_printing import assert_size, text_of
 from tests.integration.test_cli import cli, one_clean_line
 from tests.support.cups import PrivateCups
+from tests.support.simulator import sim_fixture
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(orders=600, days=4, listings=20, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(orders=600, days=4, listings=20, time_scale=300.0)
 
 
 def run(data: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:

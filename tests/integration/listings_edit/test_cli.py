@@ -5,21 +5,15 @@ one line per SKU on submit, exit 1 when Amazon rejected a change."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from kinxpro_desktop.sandbox import Simulator
 from tests.integration.test_cli import cli, one_clean_line
+from tests.support.simulator import sim_fixture
 
 from .conftest import US, pick
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(orders=200, days=4, listings=30, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(orders=200, days=4, listings=30, time_scale=300.0)
 
 
 def run(data: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:

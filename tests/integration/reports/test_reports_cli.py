@@ -7,19 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from kinxpro_desktop.sandbox import Simulator
 from tests.integration.test_cli import cli, one_clean_line
+from tests.support.simulator import sim_fixture
 
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(orders=400, days=4, listings=20, time_scale=300.0) as simulator:
-        yield simulator
+sim = sim_fixture(orders=400, days=4, listings=20, time_scale=300.0)
 
 
 def run(data: Path, sim: Simulator, *args: str) -> subprocess.CompletedProcess[str]:

@@ -9,22 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sp_api.auth import access_token_client
 
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.sandbox.wire import Request, Response
+from tests.support.simulator import fresh_token_cache as _fresh_token_cache  # noqa: F401 (autouse)
 
 from .contracts import response_errors
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SimFactory = Callable[..., Simulator]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_cache() -> Iterator[None]:
-    access_token_client.cache.clear()
-    yield
-    access_token_client.cache.clear()
 
 
 @pytest.fixture
