@@ -184,6 +184,30 @@ def test_timeout_on_confirm_is_reconciled_and_never_sent_twice(
     assert stored is not None and stored.status == OrderStatus.SHIPPED
 
 
+def test_a_confirm_interrupted_after_sending_is_reconciled_not_sent_again(
+    make_service: Callable[..., ShipmentService],
+    db: Database,
+    sim: Simulator,
+    calls: list[str],
+) -> None:
+    service = make_service()
+    [order_id] = unshipped(sim, db, service)
+    orders_api = service.connection.gateway().orders
+    real = orders_api.confirm_shipment
+
+    def sent_then_interrupted(*args: object, **kwargs: object) -> object:
+        real(*args, **kwargs)  # Amazon has it...
+        raise KeyboardInterrupt  # ...but the seller pressed Ctrl-C before the answer was kept
+
+    orders_api.confirm_shipment = sent_then_interrupted  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        service.confirm(order_id, "FedEx", "123456789012")
+    orders_api.confirm_shipment = real  # type: ignore[method-assign]
+    done = service.confirm(order_id, "FedEx", "123456789012")
+    assert done.reconciled
+    assert calls.count("confirmShipment") == 1
+
+
 def test_dropped_confirm_is_checked_then_sent_once_more(
     make_service: Callable[..., ShipmentService],
     db: Database,

@@ -24,7 +24,7 @@ from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT, Actor, AuditEvent, Channel
 from kinxpro_desktop.services.listing_edits import GatewaySource
 from kinxpro_desktop.services.privacy import PrivacyService
-from kinxpro_desktop.spapi.errors import OutcomeUnknown
+from kinxpro_desktop.spapi.errors import OutcomeUnknown, SpApiError
 from kinxpro_desktop.spapi.mapping import order_from_2026
 from kinxpro_desktop.store.database import Database
 
@@ -285,9 +285,13 @@ class ShipmentService:
                     {"result": "unknown", "carrier": code},
                 )
             raise
-        except BaseException:
+        except SpApiError:
             with self.db.transaction() as uow:  # refused or not sent: nothing is in flight
                 uow.sync_state.set(key, None, {**detail, "state": "failed"}, self.clock())
+            raise
+        except BaseException:
+            # interrupted (Ctrl-C, a crash in between): it may have gone out, so the intent
+            # stays "sending" and the next confirm reconciles with getOrder before sending
             raise
         raw_after = gateway.orders.get_order(order_id, INCLUDED, cancel)
         return self._done(raw_after, detail, actor, reconciled=False)
