@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.listing_edits import ChangeIssue, ChangeStatus
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, ProgressUpdate
-from kinxpro_desktop.spapi.errors import BadResponse, OutcomeUnknown
+from kinxpro_desktop.spapi.errors import BadResponse, OutcomeUnknown, SpApiError
 
 if TYPE_CHECKING:
     from kinxpro_desktop.services.listing_payloads import Item, SubmitReport
@@ -133,7 +133,7 @@ class FeedTracker:
                 for item in chosen:
                     report.results.append(self._result(item.sku, marketplace_id, "unknown", item))
                 continue
-            except BaseException:
+            except (SpApiError, Cancelled):
                 # the feed was not created: the changes are staged again
                 self._replace(record, None)
                 with self.s.db.transaction() as uow:

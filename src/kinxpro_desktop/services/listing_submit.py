@@ -44,7 +44,12 @@ from kinxpro_desktop.services.listing_payloads import (
     current_values,
     group,
 )
-from kinxpro_desktop.spapi.errors import BadResponse, OutcomeUnknown, RequestRejected
+from kinxpro_desktop.spapi.errors import (
+    BadResponse,
+    OutcomeUnknown,
+    RequestRejected,
+    SpApiError,
+)
 
 if TYPE_CHECKING:
     from kinxpro_desktop.services.listing_edits import ListingEdits
@@ -332,11 +337,13 @@ class Submitter:
                     )
                 )
                 continue
-            except BaseException:
+            except (SpApiError, Cancelled):
                 # not sent (refused before, cancelled, gave up on 429s): staged again
                 with self.db.transaction() as uow:
                     self.repo.set_status(uow.connection, item.ids, ChangeStatus.STAGED)
                 raise
+            # anything else (Ctrl-C, a crash) may have followed the send: the change stays
+            # 'sending' and the next Submit reconciles it with getListingsItem first
             issues = amazon_issues(answer.get("issues"))
             errors = [i for i in issues if i.severity == "ERROR"]
             status = ChangeStatus.ACCEPTED
