@@ -1,4 +1,5 @@
-"""Every SP-API marketplace, defined once: id, country, currency, region, locale, domain.
+"""Every SP-API marketplace, defined once: id, country, currency, region, locale, domain,
+time zone.
 
 Source: Amazon's "Marketplace IDs" developer page (2026). The region is the SP-API endpoint
 that serves the marketplace (NA, EU, FE).
@@ -18,6 +19,8 @@ class Marketplace:
     region: str  # "NA", "EU" or "FE"
     locale: str  # BCP 47, e.g. "en-US", "ja-JP" (QLocale takes the "_" form)
     domain: str  # sales channel as Amazon writes it in reports, e.g. "Amazon.com"
+    #: IANA zone whose days Seller Central and Amazon's reports use for this marketplace
+    time_zone: str = "UTC"
 
     @property
     def label(self) -> str:
@@ -32,7 +35,37 @@ class Marketplace:
 def _m(
     mid: str, cc: str, name: str, cur: str, region: str, locale: str, domain: str
 ) -> Marketplace:
-    return Marketplace(mid, cc, name, cur, region, locale, domain)
+    return Marketplace(mid, cc, name, cur, region, locale, domain, _TIME_ZONES.get(cc, "UTC"))
+
+
+#: country code -> the marketplace's reporting time zone (the zones Amazon Ads reports use per
+#: marketplace, as listed by ScaleLeap/amazon-marketplaces; CA and MX report on Pacific time
+#: like the US; IE, absent there, on Ireland's own time)
+_TIME_ZONES = {
+    "US": "America/Los_Angeles",
+    "CA": "America/Los_Angeles",
+    "MX": "America/Los_Angeles",
+    "BR": "America/Sao_Paulo",
+    "ES": "Europe/Paris",
+    "GB": "Europe/London",
+    "FR": "Europe/Paris",
+    "BE": "Europe/Brussels",
+    "NL": "Europe/Amsterdam",
+    "DE": "Europe/Paris",
+    "IT": "Europe/Paris",
+    "SE": "Europe/Stockholm",
+    "ZA": "Africa/Johannesburg",
+    "PL": "Europe/Warsaw",
+    "EG": "Africa/Cairo",
+    "TR": "Europe/Istanbul",
+    "SA": "Asia/Riyadh",
+    "AE": "Asia/Dubai",
+    "IN": "Asia/Kolkata",
+    "SG": "Asia/Singapore",
+    "AU": "Australia/Sydney",
+    "JP": "Asia/Tokyo",
+    "IE": "Europe/Dublin",
+}
 
 
 MARKETPLACES: tuple[Marketplace, ...] = (
