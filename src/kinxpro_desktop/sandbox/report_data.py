@@ -324,9 +324,25 @@ _JP_NOUNS = (
 )  # fmt: skip
 
 
-def listings_report_jp(world: World) -> tuple[bytes, int]:
+#: the English names Amazon uses for those columns (preferredReportDocumentLocale en_US)
+_JP_COLUMNS_IN_ENGLISH = dict(
+    zip(
+        LISTINGS_COLUMNS_JP,
+        (
+            "item-name", "listing-id", "seller-sku", "price", "quantity", "open-date",
+            "product-id-type", "item-note", "item-condition", "asin1",
+            "will-ship-internationally", "expedited-shipping", "product-id",
+            "pending-quantity", "fulfillment-channel", "status",
+        ),
+        strict=True,
+    )
+)  # fmt: skip
+
+
+def listings_report_jp(world: World, *, english_headers: bool = False) -> tuple[bytes, int]:
     """Amazon.co.jp's All Listings report: Japanese headers and titles, prices in yen. The
-    simulated JP shop mirrors the US catalogue (the world has no JP orders)."""
+    simulated JP shop mirrors the US catalogue (the world has no JP orders). With
+    `english_headers` (preferredReportDocumentLocale en_US) only the header row is English."""
 
     def rows() -> Iterable[dict[str, str]]:
         for li in world.listings:
@@ -351,7 +367,11 @@ def listings_report_jp(world: World) -> tuple[bytes, int]:
                 "ステータス": "出品中" if "BUYABLE" in li.status else "停止中",
             }
 
-    return _tsv(LISTINGS_COLUMNS_JP, rows())
+    if not english_headers:
+        return _tsv(LISTINGS_COLUMNS_JP, rows())
+    english = tuple(_JP_COLUMNS_IN_ENGLISH[c] for c in LISTINGS_COLUMNS_JP)
+    renamed = ({_JP_COLUMNS_IN_ENGLISH[k]: v for k, v in row.items()} for row in rows())
+    return _tsv(english, renamed)
 
 
 LEDGER_COLUMNS = (

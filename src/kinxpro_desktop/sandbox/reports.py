@@ -6,8 +6,12 @@ fault was pending. Settlement reports cannot be requested: like Amazon, they app
 themselves every 14 days and are found with ``getReports``.
 
 Like Amazon: the All Listings report comes in Cp1252 (Shift_JIS with Japanese column names
-for Amazon.co.jp) and says so in its Content-Type; sales and traffic needs the Brand
-Analytics role and the FBA ledger the Amazon Fulfillment role (403 without); a repeated
+for Amazon.co.jp) and says so in its Content-Type; its reportOptions
+``preferredReportDocumentLocale`` (Amazon's Inventory Reports page: "the preferred locale for
+report column headers", POSIX style such as en_US) picks the header language, so a JP report
+asked for with en_US has English headers over the same Shift_JIS Japanese values; sales and
+traffic needs the Brand Analytics role and the FBA ledger the Amazon Fulfillment role (403
+without); a repeated
 request inside a report type's regeneration limit (FBA inventory 30 minutes, ledger 4 hours)
 ends FATAL (docs#1645).
 """
@@ -87,7 +91,9 @@ def _finish(state: SimState, report: Report, at: float) -> None:
     japan = report_data.MARKET_JP in report.marketplace_ids
     with world.lock:
         if kind == LISTINGS and japan:
-            content, rows = report_data.listings_report_jp(world)
+            content, rows = report_data.listings_report_jp(
+                world, english_headers=_header_language(report) == "en"
+            )
         elif kind == LISTINGS:
             content, rows = report_data.listings_report(world, markets)
         elif kind == "GET_LEDGER_SUMMARY_VIEW_DATA":
@@ -125,6 +131,12 @@ def _finish(state: SimState, report: Report, at: float) -> None:
         )
     report.document_id = document_id
     report.outcome = "DONE"
+
+
+def _header_language(report: Report) -> str:
+    """The language of the preferredReportDocumentLocale asked for ("" when none)."""
+    locale = report.options.get("preferredReportDocumentLocale", "")
+    return locale.replace("-", "_").split("_")[0].lower()
 
 
 def _encode(report: Report, content: bytes, japan: bool) -> tuple[bytes, str]:

@@ -55,6 +55,9 @@ class ReportKind:
     ranged: bool = True  # takes a date range
     required: tuple[str, ...] = ()
     options: dict[str, str] = field(default_factory=dict)
+    #: Amazon documents reportOptions.preferredReportDocumentLocale (the column headers'
+    #: language) for this type: Inventory Reports page, selling-partner-api-models#5303
+    header_locale: bool = False
 
 
 KINDS: dict[str, ReportKind] = {
@@ -66,6 +69,7 @@ KINDS: dict[str, ReportKind] = {
             ranged=False,
             required=("seller-sku",),
             options={"custom": "true"},
+            header_locale=True,
         ),
         ReportKind(
             "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
@@ -138,10 +142,17 @@ class ReportService:
         gateway: Callable[[], SpApiGateway],
         *,
         clock: Callable[[], datetime] = utcnow,
+        header_locale: str | None = "en_US",
     ) -> None:
+        """`header_locale`: the preferredReportDocumentLocale asked for where Amazon takes
+        it (English headers; None asks for nothing, so JP sends Japanese ones)."""
+        from kinxpro_desktop.services.report_schedule import ReportSchedule
+
         self._db = db
         self._gateway = gateway
         self._clock = clock
+        self._header_locale = header_locale
+        self.schedule = ReportSchedule(db, self, KINDS, clock=clock)
 
     # -- reads (any thread) -------------------------------------------------------------
     def runs(self, limit: int = 200) -> list[ReportRun]:
@@ -152,6 +163,26 @@ class ReportService:
 
     def rows(self, run_id: int) -> Iterator[dict[str, Any]]:
         return self._db.reports.iter_rows(run_id)
+
+    def last_done_at(self, report_type: str) -> datetime | None:
+        last = self._db.reports.last_done(report_type, None)
+        return last.requested_at if last is not None else None
+
+    def record_failure(self, report_type: str, message: str) -> int:
+        """A FAILED run for an attempt that failed before one was recorded (scheduled
+        refresh without a connection), so the runs list shows it with its message."""
+        now = self._clock()
+        with self._db.transaction() as uow:
+            run_id = uow.reports.create_run(report_type, "", now=now, start=None, end=None)
+            uow.reports.set_status(run_id, "FAILED", error=message, completed_at=now)
+        return run_id
+
+    def options_for(self, kind: ReportKind) -> dict[str, str]:
+        """The reportOptions sent with createReport for this type."""
+        options = dict(kind.options)
+        if kind.header_locale and self._header_locale:
+            options["preferredReportDocumentLocale"] = self._header_locale
+        return options
 
     # -- request ------------------------------------------------------------------------
     def request(
@@ -240,7 +271,7 @@ class ReportService:
                 [market],
                 start=start,
                 end=end,
-                options=kind.options or None,
+                options=self.options_for(kind) or None,
                 cancel=cancel,
             )
         except OutcomeUnknown:

@@ -74,18 +74,17 @@ class ReportRepository:
             r = conn.execute(select(report_runs).where(report_runs.c.id == run_id)).first()
         return _run(r) if r is not None else None
 
-    def last_done(self, report_type: str, marketplace_id: str) -> ReportRun | None:
-        """The newest DONE run of this type for this marketplace (regeneration limits)."""
+    def last_done(self, report_type: str, marketplace_id: str | None) -> ReportRun | None:
+        """The newest DONE run of this type for this marketplace (regeneration limits), or
+        for any marketplace when it is None (scheduled refresh)."""
         q = (
             select(report_runs)
-            .where(
-                report_runs.c.report_type == report_type,
-                report_runs.c.marketplace_id == marketplace_id,
-                report_runs.c.status == "DONE",
-            )
+            .where(report_runs.c.report_type == report_type, report_runs.c.status == "DONE")
             .order_by(report_runs.c.id.desc())
             .limit(1)
         )
+        if marketplace_id is not None:
+            q = q.where(report_runs.c.marketplace_id == marketplace_id)
         with self._engine.connect() as conn:
             r = conn.execute(q).first()
         return _run(r) if r is not None else None

@@ -12,6 +12,7 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.reports import ReportService, RoleMissing
 from kinxpro_desktop.services.reports_parse import ReportUnreadable
+from kinxpro_desktop.spapi.gateway import SpApiGateway
 from kinxpro_desktop.store.database import Database
 
 from .conftest import served_document
@@ -50,8 +51,14 @@ def test_cp1252_listings_document_with_accented_titles(
     assert row["item-name"] == ACCENTED
 
 
-def test_shift_jis_japanese_headers(reports: ReportService, sim: Simulator) -> None:
+def test_shift_jis_japanese_headers(db: Database, gateway: SpApiGateway, sim: Simulator) -> None:
+    """Without preferredReportDocumentLocale (as a report cached in another locale may come
+    anyway: Amazon does not cache by locale) the headers are Japanese: the alias table."""
+    reports = ReportService(db, lambda: gateway, clock=sim.now, header_locale=None)
     out = reports.request(LISTINGS, marketplace_id=JP)
+    assert (
+        "preferredReportDocumentLocale" not in sim.state.reports[out.run.amazon_report_id].options
+    )
     assert out.ok, out.message
     data, content_type = served_document(sim, out.run.document_id)
     assert content_type.endswith("charset=Shift_JIS")
