@@ -297,7 +297,7 @@ def test_issue_text_names_amazons_code_and_the_attribute() -> None:
         }
     )
     assert sku == "KX-1"
-    assert texts == (
-        "Error 90220 (item_package_weight): 'item_package_weight' is required but not supplied.",
+    assert [i.text for i in texts] == [
+        "Error 90220 · item_package_weight: 'item_package_weight' is required but not supplied.",
         "Warning 18027: Image too small.",
-    )
+    ]

@@ -135,7 +135,8 @@ def test_listings_table_shows_price_quantity_status_and_issues(qtbot, make_ctx, 
     assert tab.model.index(1, 0).data() == "KX-001"
     assert tab.model.index(1, 4).data() == "20.00 USD"
     assert tab.model.index(1, 5).data() == "1"
-    assert tab.model.index(0, 8).data() == "Missing image"
+    assert tab.model.index(0, 8).data() == "1 error"  # an old flattened string, still read
+    assert tab.model.index(0, 8).data(Qt.ItemDataRole.ToolTipRole) == "Error: Missing image"
     tab.issues_only.setChecked(True)
     wait_rows(qtbot, tab, 3)
     tab.issues_only.setChecked(False)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from kinxpro_desktop.core.listing_issues import ListingIssue as ListingIssue  # re-exported
 from kinxpro_desktop.core.marketplaces import currency_decimals
 
 
@@ -88,7 +89,7 @@ class Listing:
     quantity: int | None
     status: str
     fulfillment_channel: str
-    issues: tuple[str, ...] = ()
+    issues: tuple[ListingIssue, ...] = ()  # as Amazon reports them, errors first
 
 
 @dataclass(frozen=True)

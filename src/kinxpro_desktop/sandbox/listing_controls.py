@@ -2,6 +2,8 @@
 
 * ``inject_issue``: make Amazon report an issue for a SKU in VALIDATION_PREVIEW answers, when a
   patch or a feed message applies the change, or both (what a seller sees as Amazon's text).
+* ``inject_listing_issue``: make searchListingsItems and getListingsItem (includedData=issues)
+  report an issue on a listing, as Amazon does for a missing attribute or a rejected image.
 * ``preview_allowed``: mode=VALIDATION_PREVIEW has its own limit, 1 request/s burst 1
   (SPAPI-NOTES 3.2), on top of patchListingsItem's; the router's rate header still states
   patchListingsItem's 5/s, as Amazon's does.
@@ -23,9 +25,30 @@ def issue(code: str, message: str, attribute: str, severity: str = "ERROR") -> J
         "code": code,
         "message": message,
         "severity": severity,
-        "attributeNames": [attribute],
+        "attributeNames": [attribute] if attribute else [],
         "categories": [category],
     }
+
+
+def inject_listing_issue(
+    state: SimState,
+    sku: str,
+    message: str,
+    *,
+    code: str = "90220",
+    attribute: str = "item_package_weight",
+    severity: str = "ERROR",
+    replace: bool = False,
+) -> None:
+    """Make the listing `sku` carry an issue in searchListingsItems and getListingsItem answers
+    (after the ones it has, or instead of them with ``replace``)."""
+    if severity not in ("ERROR", "WARNING", "INFO"):
+        raise ValueError(f"severity must be ERROR, WARNING or INFO, not {severity!r}")
+    with state.world.lock:
+        listing = state.world.by_sku[sku]
+        if replace:
+            listing.issues = []
+        listing.issues.append(issue(code, message, attribute, severity))
 
 
 #: issues a test injects for a SKU: (when, issue) with when "preview", "apply" or "both"

@@ -10,6 +10,7 @@ from .catalog import MARKETS
 from .clock import iso
 from .data import Listing
 from .listing_controls import inject_issue as inject_issue  # re-exported for tests
+from .listing_controls import inject_listing_issue as inject_listing_issue  # (tests)
 from .listing_controls import injected_issues, issue, preview_allowed
 from .render import MARKETPLACE_ID, amount, money
 from .state import SimState

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.listing_issues import decode_issues, issues_text
 from kinxpro_desktop.core.marketplaces import currency_decimals
 from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.core.vocabulary import status_label
@@ -194,6 +195,11 @@ def orders_table(q: ExportQueries, scope: ExportScope, buyer: bool) -> Table:
     )
 
 
+def _issues_cell(stored: object) -> str:
+    """Each issue's line ("Error 90220 · item_name: …"), not the stored JSON."""
+    return "" if stored in (None, "", "[]") else issues_text(decode_issues(stored))
+
+
 def listings_table(q: ExportQueries, scope: ExportScope) -> Table:
     n = [0]
     columns = [
@@ -206,6 +212,7 @@ def listings_table(q: ExportQueries, scope: ExportScope) -> Table:
         "Quantity",
         "Status",
         "Channel",
+        "Issues",
     ]
 
     def pages() -> Iterator[list[Row]]:
@@ -222,17 +229,18 @@ def listings_table(q: ExportQueries, scope: ExportScope) -> Table:
                     "" if r[6] is None else r[6],
                     r[7],
                     r[8],
+                    _issues_cell(r[9]),
                 ]
                 for r in page
             ]
 
     def totals() -> list[Row]:
-        return [[f"TOTAL {n[0]} listings", "", "", "", "", "", "", "", ""]]
+        return [[f"TOTAL {n[0]} listings", "", "", "", "", "", "", "", "", ""]]
 
     return Table(
         "Listings",
         columns,
-        [1.6, 1.0, 1.1, 5.0, 0.8, 0.7, 0.7, 0.9, 0.7],
+        [1.6, 1.0, 1.1, 4.0, 0.8, 0.7, 0.7, 0.9, 0.7, 3.0],
         q.count_listings(scope),
         pages(),
         totals,

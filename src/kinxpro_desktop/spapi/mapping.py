@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kinxpro_desktop.core.listing_issues import ListingIssue, ordered
 from kinxpro_desktop.core.models import Money, Order, OrderItem, OrderPii
 from kinxpro_desktop.core.vocabulary import STATUS_2026, Channel
 from kinxpro_desktop.spapi.errors import BadResponse
@@ -193,28 +194,16 @@ def pii_from_2026(raw: Json) -> OrderPii | None:
     return pii
 
 
-def listing_issues(raw: object) -> tuple[str, tuple[str, ...]]:
-    """(sku, issue texts) of one searchListingsItems item; errors first."""
+def listing_issues(raw: object) -> tuple[str, tuple[ListingIssue, ...]]:
+    """(sku, issues) of one searchListingsItems or getListingsItem item, as Amazon gives them
+    (code, severity, message, attributeNames, categories); errors first."""
     if not isinstance(raw, dict) or not isinstance(raw.get("sku"), str):
         raise BadResponse("searchListingsItems: an item has no sku.")
     issues = raw.get("issues") or []
     if not isinstance(issues, list):
         raise BadResponse(f"searchListingsItems: issues of {raw['sku']} is not a list.")
-    texts: list[tuple[int, str]] = []
-    for issue in issues:
-        if not isinstance(issue, dict):
-            continue
-        severity = str(issue.get("severity") or "")
-        message = str(issue.get("message") or "")[:300]
-        rank = {"ERROR": 0, "WARNING": 1}.get(severity, 2)
-        # Amazon's code and the attributes concerned, as the seller looks them up in
-        # Seller Central: "Error 90220 (item_package_weight): ..."
-        code = str(issue.get("code") or "").strip()[:20]
-        names = issue.get("attributeNames")
-        attrs = ", ".join(str(n) for n in names[:5]) if isinstance(names, list) else ""
-        head = (severity.title() or "Note") + (f" {code}" if code else "")
-        texts.append((rank, f"{head}{f' ({attrs})' if attrs else ''}: {message}"))
-    return raw["sku"], tuple(text for _, text in sorted(texts))
+    found = [ListingIssue.from_json(i) for i in issues if isinstance(i, dict)]
+    return raw["sku"], ordered(i for i in found if i.message or i.code)
 
 
 def inventory_quantity(raw: object) -> tuple[str, int]:

@@ -29,7 +29,7 @@ PII_COLUMNS = (
 )  # fmt: skip
 LISTING_COLUMNS = (
     "sku", "marketplace_id", "asin", "title", "price_minor", "currency", "quantity", "status",
-    "fulfillment_channel",
+    "fulfillment_channel", "issues_json",
 )  # fmt: skip
 AUDIT_COLUMNS = ("id", "at", "event", "actor", "object_ids", "detail")
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Row, and_, case, exists, func, literal, or_, select
 
+from kinxpro_desktop.core.listing_issues import (
+    INFO,
+    LEGACY_PREFIXES,
+    WARNING,
+    ListingIssue,
+    decode_issues,
+)
 from kinxpro_desktop.core.marketplaces import currency_of
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.store.schema import listings
@@ -30,7 +36,7 @@ class ListingRow:
     quantity: int | None
     status: str
     fulfillment_channel: str
-    issues: tuple[str, ...]
+    issues: tuple[ListingIssue, ...]  # errors first; UNREADABLE when the stored list is damaged
     updated_at: datetime | None = None
 
     @property
@@ -46,7 +52,8 @@ class ListingRow:
 @dataclass(frozen=True)
 class ListingFilter:
     text: str = ""  # SKU, ASIN or title
-    with_issues: bool = False
+    with_issues: bool = False  # any issue (or a damaged issue list)
+    errors_only: bool = False  # with at least one ERROR (or a damaged list); implies with_issues
     status: str = ""  # "" = any (Amazon's status text)
     channel: str = ""  # "" | "MFN" | "AFN"
     marketplace: str = ""
@@ -76,8 +83,10 @@ def _listing_where(f: ListingFilter) -> list[ColumnElement[bool]]:
                 listings.c.title.like(pattern, escape="\\"),
             )
         )
-    if f.with_issues:
-        clauses.append(listings.c.issues_json != "[]")
+    if f.errors_only:
+        clauses.append(_has_error())
+    elif f.with_issues:
+        clauses.append(_has_issue())
     if f.status:
         clauses.append(func.lower(listings.c.status) == f.status.lower())
     if f.channel == "AFN":
@@ -92,6 +101,50 @@ def _listing_where(f: ListingFilter) -> list[ColumnElement[bool]]:
         )
         clauses.append(listings.c.quantity <= f.low_stock)
     return clauses
+
+
+_BLANK = " \t\r\n"
+
+
+def _has_issue() -> ColumnElement[bool]:
+    """What ``decode_issues`` reads as at least one issue: a non-empty list, or damage.
+    (CASE is evaluated lazily in SQLite, so no JSON function sees a damaged value.)"""
+    stored = listings.c.issues_json
+    return and_(
+        stored != "[]",
+        case(
+            (func.trim(stored, _BLANK) == "", literal(False)),
+            (func.json_valid(stored) == 0, literal(True)),
+            (func.json_type(stored) != "array", literal(True)),
+            else_=func.json_array_length(stored) > 0,
+        ).is_(True),
+    )
+
+
+def _has_error() -> ColumnElement[bool]:
+    """What ``decode_issues`` reads as at least one ERROR: an Issue object whose severity is
+    not WARNING or INFO, an old string whose first word is not one of LEGACY_PREFIXES, any
+    other element, or a damaged list (the seller cannot tell it holds none)."""
+    stored = listings.c.issues_json
+    each = func.json_each(stored).table_valued("value", "type").alias("issue")
+    severity = func.upper(
+        func.trim(func.coalesce(func.json_extract(each.c.value, "$.severity"), ""))
+    )
+    lowered = func.lower(each.c.value)
+    error = case(
+        (each.c.type == "object", severity.not_in((WARNING, INFO))),
+        (each.c.type == "text", ~or_(*(lowered.like(f"{p}%") for p in LEGACY_PREFIXES))),
+        else_=literal(True),
+    ).is_(True)
+    return and_(
+        stored != "[]",
+        case(
+            (func.trim(stored, _BLANK) == "", literal(False)),
+            (func.json_valid(stored) == 0, literal(True)),
+            (func.json_type(stored) != "array", literal(True)),
+            else_=exists(select(literal(1)).select_from(each).where(error)),
+        ).is_(True),
+    )
 
 
 def _listing_is_fba() -> ColumnElement[bool]:
@@ -174,6 +227,6 @@ def _listing_row(r: Row[tuple[object, ...]]) -> ListingRow:
         quantity=None if quantity is None else int(quantity),
         status=str(m["status"]),
         fulfillment_channel=str(m["fulfillment_channel"]),
-        issues=tuple(str(i) for i in json.loads(str(m["issues_json"] or "[]"))),
+        issues=decode_issues(m["issues_json"]),
         updated_at=opt_from_db(m["updated_at"]),
     )

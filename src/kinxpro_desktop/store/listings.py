@@ -1,14 +1,18 @@
-"""Listings written by sync: a full refresh replaces one marketplace's rows at once."""
+"""Listings written by sync: a full refresh replaces one marketplace's rows at once.
+
+Issues are written as a JSON list of Amazon's Issue objects and read through
+``core.listing_issues.decode_issues``, which also reads the flattened strings older stores
+hold (no migration) and never raises on a damaged value."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from kinxpro_desktop.core.listing_issues import ListingIssue, decode_issues, encode_issues
 from kinxpro_desktop.core.models import Listing, Money
 from kinxpro_desktop.store.schema import listings
 from kinxpro_desktop.store.timefmt import to_db
@@ -37,7 +41,7 @@ def _row(li: Listing, now: str) -> dict[str, object]:
         "quantity": li.quantity,
         "status": li.status,
         "fulfillment_channel": li.fulfillment_channel,
-        "issues_json": json.dumps(list(li.issues), ensure_ascii=False),
+        "issues_json": encode_issues(li.issues),
         "updated_at": now,
     }
 
@@ -82,7 +86,7 @@ class ListingRepository:
     def set_issues(
         self,
         marketplace_id: str,
-        issues: Mapping[str, Iterable[str]],
+        issues: Mapping[str, Iterable[ListingIssue]],
         *,
         conn: Connection | None = None,
     ) -> int:
@@ -95,10 +99,11 @@ class ListingRepository:
             .where(listings.c.marketplace_id == marketplace_id)
             .values(issues_json="[]")
         )
+        encoded = {sku: encode_issues(found) for sku, found in issues.items()}
         params = [
-            {"m": marketplace_id, "s": sku, "j": json.dumps(list(texts), ensure_ascii=False)}
-            for sku, texts in issues.items()
-            if list(texts)
+            {"m": marketplace_id, "s": sku, "j": text}
+            for sku, text in encoded.items()
+            if text != "[]"
         ]
         if params:
             conn.execute(
@@ -130,7 +135,7 @@ class ListingRepository:
             quantity=r.quantity,
             status=r.status,
             fulfillment_channel=r.fulfillment_channel,
-            issues=tuple(json.loads(r.issues_json or "[]")),
+            issues=decode_issues(r.issues_json),
         )
 
     def count(self, marketplace_id: str | None = None) -> int:

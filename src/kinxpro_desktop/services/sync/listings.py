@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from kinxpro_desktop.core.marketplaces import currency_of
-from kinxpro_desktop.core.models import Listing
+from kinxpro_desktop.core.models import Listing, ListingIssue
 from kinxpro_desktop.core.progress import CancelToken, ProgressFn, ProgressUpdate
 from kinxpro_desktop.core.vocabulary import Channel
 from kinxpro_desktop.services.sync.common import Clock, Counts, ReportGone, wait_for_report
@@ -127,10 +127,10 @@ class ListingsSync:
 
     def _issues(
         self, mp: str, cancel: CancelToken, progress: ProgressFn
-    ) -> dict[str, tuple[str, ...]]:
+    ) -> dict[str, tuple[ListingIssue, ...]]:
         if not self.gateway.creds.seller_id:
             return {}
-        out: dict[str, tuple[str, ...]] = {}
+        out: dict[str, tuple[ListingIssue, ...]] = {}
         token: str | None = None
         for page in range(1, MAX_PAGES):
             body = self.gateway.search_listings(mp, token, cancel)

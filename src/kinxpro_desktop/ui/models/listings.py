@@ -1,5 +1,9 @@
 """The Listings table: price, quantity, status and issues per SKU and marketplace.
 
+The Issues cell is a chip with the counts by severity ("2 errors · 1 warning"); its tooltip
+lists each of Amazon's issues (code, attribute, message). A damaged stored list shows
+"issues unreadable" instead of failing the table.
+
 Price and quantity cells are editable (the tab's delegate validates and stages the value
 through the listing edits service; the model itself never writes). FBA quantities are not:
 Amazon counts the units in its warehouses.
@@ -11,6 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from kinxpro_desktop.core.listing_issues import WARNING
+from kinxpro_desktop.core.listing_issues import summary as issues_summary
 from kinxpro_desktop.core.marketplaces import by_id
 from kinxpro_desktop.core.marketplaces import label as marketplace_label
 from kinxpro_desktop.services.views import ListingFilter, ListingRow, ViewService
@@ -55,17 +61,18 @@ def listing_chip(r: ListingRow) -> str:
     return "info"
 
 
-def _issues_chip(r: ListingRow) -> str:
+def issues_chip(r: ListingRow) -> str:
+    """Red with an error (or a damaged list), amber with a warning, blue with notes only."""
     if not r.issues:
         return ""
-    return "bad" if any(i.lower().startswith("error") for i in r.issues) else "warn"
+    if any(i.is_error for i in r.issues):
+        return "bad"
+    return "warn" if any(i.severity == WARNING for i in r.issues) else "info"
 
 
-def _issues_text(r: ListingRow) -> str:
-    if not r.issues:
-        return ""
-    first = r.issues[0]
-    return first if len(r.issues) == 1 else f"{first} (+{len(r.issues) - 1})"
+def issues_tip(r: ListingRow) -> str:
+    """Each issue on its own line: severity, Amazon's code, the attribute, the message."""
+    return "\n".join(i.text for i in r.issues)
 
 
 def _quantity_tip(r: ListingRow) -> str:
@@ -109,10 +116,10 @@ COLUMNS = (
     Column(
         "Issues",
         None,
-        _issues_text,
-        chip=_issues_chip,
-        tooltip=lambda r: "\n".join(r.issues),
-        width_sample="W" * 18,
+        lambda r: issues_summary(r.issues),
+        chip=issues_chip,
+        tooltip=issues_tip,
+        width_sample="2 errors · 2 warnings",
     ),
     Column(
         "Last changed",
@@ -123,6 +130,7 @@ COLUMNS = (
 )
 PRICE_COLUMN = 4
 QUANTITY_COLUMN = 5
+ISSUES_COLUMN = 8
 
 
 class ListingsTableModel(PagedTableModel):

@@ -1,5 +1,6 @@
 """Listings tab: every listing with price, quantity, status and issues; filters a seller
-uses (status, channel, marketplace, issues, low stock), inline and bulk price/quantity edits
+uses (status, channel, marketplace, issues (any or errors only), low stock), the selected
+listing's issues with severity icons under the table, inline and bulk price/quantity edits
 staged through the listing edits service, and the Pending changes panel under the table."""
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,6 +30,8 @@ from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.changes import Changes, Ids
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.listing_edits import InvalidEdit, parse_price, parse_quantity
+from kinxpro_desktop.core.listing_issues import ERROR, INFO, WARNING
+from kinxpro_desktop.core.listing_issues import summary as issues_summary
 from kinxpro_desktop.core.marketplaces import MARKETPLACES, currency_of
 from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.services.exports import ExportScope
@@ -47,6 +53,48 @@ from kinxpro_desktop.ui.widgets.pending_changes import PendingChangesPanel
 from kinxpro_desktop.ui.widgets.tables import setup_table
 
 LOW_STOCK_KEY = "listings/lowStockThreshold"
+SEVERITY_ICONS = {
+    ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+}
+
+
+class ListingIssuesPanel(QListWidget):
+    """The current listing's issues, one a line with its severity's icon (hidden when none)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("listingIssues")
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(True)
+        self.setMaximumHeight(self.fontMetrics().height() * 7)
+        self.hide()
+
+    def show_listing(self, r: ListingRow | None) -> None:
+        self.clear()
+        if r is None or not r.issues:
+            self.hide()
+            return
+        head = QListWidgetItem(
+            f"{r.sku} ({market_label(r.marketplace_id)}): {issues_summary(r.issues)}"
+        )
+        font = head.font()
+        font.setBold(True)
+        head.setFont(font)
+        head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.addItem(head)
+        for issue in r.issues:
+            item = QListWidgetItem(
+                self.style().standardIcon(SEVERITY_ICONS[issue.severity]), issue.text
+            )
+            item.setData(Qt.ItemDataRole.UserRole, issue.severity)
+            if issue.categories:
+                item.setToolTip(", ".join(issue.categories))
+            self.addItem(item)
+        self.show()
+
+
 STATUSES = ("Active", "Inactive", "Incomplete")
 
 
@@ -76,7 +124,16 @@ class ListingsTab(DataTab):
         for combo in (self.status_combo, self.channel_combo, self.market_combo):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.issues_only = QCheckBox("With &issues")
-        self.issues_only.toggled.connect(self.apply_filter)
+        self.issues_only.toggled.connect(self._issues_toggled)
+        self.issues_level = QComboBox()
+        self.issues_level.setObjectName("issuesLevel")
+        self.issues_level.addItem("any", False)
+        self.issues_level.addItem("errors only", True)
+        self.issues_level.setToolTip(
+            "Any issue Amazon reports, or only errors (warnings and notes do not stop a sale)"
+        )
+        self.issues_level.setEnabled(False)
+        self.issues_level.currentIndexChanged.connect(self.apply_filter)
         self.low_stock = QCheckBox("&Low stock ≤")
         self.low_stock.setToolTip("Merchant-fulfilled listings at or below this quantity")
         self.low_stock.toggled.connect(self.apply_filter)
@@ -101,6 +158,7 @@ class ListingsTab(DataTab):
             top.addWidget(w)
         second = QHBoxLayout()
         second.addWidget(self.issues_only)
+        second.addWidget(self.issues_level)
         second.addWidget(self.low_stock)
         second.addWidget(self.threshold)
         second.addWidget(self.count_label, 1, Qt.AlignmentFlag.AlignRight)
@@ -144,6 +202,8 @@ class ListingsTab(DataTab):
         bl = QVBoxLayout(body)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(self.table, 1)
+        self.issues_panel = ListingIssuesPanel()
+        bl.addWidget(self.issues_panel)
         bl.addWidget(self.edit_message)
         self.split.addWidget(body)
         self.split.addWidget(self.pending)
@@ -151,6 +211,9 @@ class ListingsTab(DataTab):
         self.split.setStretchFactor(1, 1)
         self.split.setSizes([560, 300])  # the table first; the panel grows when dragged
         self.set_content(bar, self.split, self.model)
+        self.table.selectionModel().currentRowChanged.connect(self._show_issues)
+        self.model.dataChanged.connect(self._show_issues)
+        self.model.modelReset.connect(self._show_issues)
         self.pending.refresh(announce=False)
 
     # -- settings (the threshold only: no text, nothing about buyers) ------------------------
@@ -172,10 +235,21 @@ class ListingsTab(DataTab):
         return ListingFilter(
             text=self.search.text().strip(),
             with_issues=self.issues_only.isChecked(),
+            errors_only=self.issues_only.isChecked() and bool(self.issues_level.currentData()),
             status=self.status_combo.currentData() or "",
             channel=self.channel_combo.currentData() or "",
             marketplace=self.market_combo.currentData() or "",
             low_stock=self.threshold.value() if self.low_stock.isChecked() else None,
+        )
+
+    def _issues_toggled(self, on: bool) -> None:
+        self.issues_level.setEnabled(on)
+        self.apply_filter()
+
+    def _show_issues(self, *_args: object) -> None:
+        index = self.table.currentIndex()
+        self.issues_panel.show_listing(
+            self.model.listing_at(index.row()) if index.isValid() else None
         )
 
     def apply_filter(self) -> None:
