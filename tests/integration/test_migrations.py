@@ -135,6 +135,15 @@ def _same_default(
     return _unquoted(inspected_default) != _unquoted(rendered_metadata_default)
 
 
+#: the FTS5 table of migration 0007 and the shadow tables SQLite keeps for it (SQLAlchemy
+#: cannot describe a virtual table; store/order_search.py owns it)
+SEARCH_INDEX_TABLES = {f"orders_fts{s}" for s in ("", "_data", "_idx", "_docsize", "_config")}
+
+
+def _not_the_search_index(name: str | None, type_: str, _parents: object) -> bool:
+    return not (type_ == "table" and name in SEARCH_INDEX_TABLES)
+
+
 def test_the_sqlalchemy_schema_matches_the_migrations(tmp_path: Path, raw_key: DatabaseKey) -> None:
     """Alembic's autogenerate comparison on a freshly migrated store finds no difference:
     tables, columns, types, nullability, indexes, constraints and server defaults."""
@@ -147,7 +156,12 @@ def test_the_sqlalchemy_schema_matches_the_migrations(tmp_path: Path, raw_key: D
     try:
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": _same_default}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": _same_default,
+                    "include_name": _not_the_search_index,
+                },
             )
             diff = compare_metadata(context, metadata)
     finally:

@@ -12,6 +12,7 @@ from kinxpro_desktop.core.errors import PiiPastRetention
 from kinxpro_desktop.core.models import Money, Order, OrderItem, OrderPii
 from kinxpro_desktop.core.retention import PII_FIELDS, cutoff
 from kinxpro_desktop.store.pii_crypto import PiiCipher, cipher_for
+from kinxpro_desktop.store import order_search
 from kinxpro_desktop.store.schema import order_items, order_pii, orders
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, opt_to_db, to_db
 
@@ -139,6 +140,7 @@ class OrderRepository:
         items = [_item_row(o.order_id, i) for o in batch for i in o.items]
         if items:
             conn.exec_driver_sql(_UPSERT_ITEM, items)
+        order_search.flush(conn)
 
     def store_page(
         self,

@@ -196,6 +196,13 @@ staged_listing_changes = Table(
     Column("submitted_at", Text),
 )
 
+# The orders search index (migration 0007): `orders_fts`, an FTS5 trigram table SQLAlchemy
+# cannot describe, holds one document per order keyed by the order's rowid; triggers mark
+# orders whose document must be rebuilt here (store/order_search.py).
+orders_search_dirty = Table(
+    "orders_search_dirty", metadata, Column("order_rowid", Integer, primary_key=True)
+)
+
 # Dashboard aggregates per UTC day (migration 0004): triggers on orders and order_items mark
 # a day dirty; the dashboard recomputes dirty days before it reads.
 dashboard_dirty = Table("dashboard_dirty", metadata, Column("day", Text, primary_key=True))
