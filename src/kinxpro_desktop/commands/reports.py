@@ -3,6 +3,8 @@
     kinxpro-desktop report request TYPE [--from DATE --to DATE] [--marketplace ID]
     kinxpro-desktop report list
     kinxpro-desktop report settlements
+    kinxpro-desktop report schedule [TYPE --every daily|4h|off]
+    kinxpro-desktop report run-due
     kinxpro-desktop export KIND --format csv|xlsx|pdf --out FILE [--from DATE --to DATE]
                            [--marketplace ID] [--run N] [--include-buyer-data]
 
@@ -22,6 +24,8 @@ from kinxpro_desktop.core.errors import UserError
 if TYPE_CHECKING:
     from kinxpro_desktop.core.credentials import SpApiCredentials
     from kinxpro_desktop.core.progress import ProgressFn, ProgressUpdate
+    from kinxpro_desktop.services.report_schedule import ScheduleEntry
+    from kinxpro_desktop.services.reports import ReportService
     from kinxpro_desktop.services.startup import Started
     from kinxpro_desktop.spapi.gateway import SpApiGateway
 
@@ -53,6 +57,21 @@ def add_parser(
     actions.add_parser("list", parents=[common], help="report runs: status, time, rows")
     actions.add_parser(
         "settlements", parents=[common], help="find settlement reports (getReports) and store them"
+    )
+    schedule = actions.add_parser(
+        "schedule",
+        parents=[common],
+        help="show the scheduled refresh of each type (on/off, interval, last and next run), "
+        "or set one type's: TYPE --every daily|4h|off",
+    )
+    schedule.add_argument("report_type", metavar="TYPE", nargs="?")
+    schedule.add_argument(
+        "--every", metavar="INTERVAL", help="daily, off, or whole hours such as 4h"
+    )
+    actions.add_parser(
+        "run-due",
+        parents=[common],
+        help="request every scheduled type that is due now; non-zero exit if any failed",
     )
 
     export = sub.add_parser(
@@ -154,9 +173,13 @@ def _report(
     from kinxpro_desktop.services.reports import KINDS, ReportService
 
     db = started.session.db
+    offline = ReportService(db, _no_gateway)  # reads and the schedule need no connection
+    if args.report_command == "schedule":
+        return _schedule(offline, args)
+    if args.report_command == "run-due" and not offline.schedule.due_now():
+        return _nothing_due(offline)
     if args.report_command == "list":
-        service = ReportService(db, _no_gateway)
-        runs = service.runs()
+        runs = offline.runs()
         if not runs:
             print("No report runs yet. Request one: report request TYPE")
         for r in runs:
@@ -171,6 +194,8 @@ def _report(
     connection = connection_for(started, endpoint, creds)
     try:
         service = ReportService(db, connection.gateway)
+        if args.report_command == "run-due":
+            return _run_due(service)
         if args.report_command == "settlements":
             found = service.find_settlements(actor=Actor.CLI, progress=_progress("report"))
             print(f"{len(found)} new settlement reports stored.")
@@ -193,5 +218,76 @@ def _report(
     return 0 if outcome.ok else EXIT_FAILED
 
 
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z") if moment else "never"
+
+
+def _schedule_line(entry: ScheduleEntry) -> str:
+    from kinxpro_desktop.services.report_schedule import describe
+
+    state = "on " if entry.enabled else "off"
+    every = describe(entry.every) if entry.enabled else "-"
+    line = f"{entry.report_type:<52} {state} {every:<14} "
+    line += f"last {_when(entry.last_run)}"
+    if entry.last_status:
+        line += f" ({entry.last_status})"
+    if entry.enabled:
+        line += f"  next {_when(entry.next_due)}"
+    return line
+
+
+def _schedule(service: ReportService, args: argparse.Namespace) -> int:
+    from kinxpro_desktop.core.vocabulary import Actor
+    from kinxpro_desktop.services.report_schedule import ScheduleRefused, describe
+
+    if args.report_type is None:
+        if args.every is not None:
+            raise ScheduleRefused(
+                "Say which report type: report schedule TYPE --every daily|4h|off "
+                "(report schedule lists the types)."
+            )
+        for entry in service.schedule.entries():
+            print(_schedule_line(entry))
+        return 0
+    if args.every is None:
+        print(_schedule_line(service.schedule.entry(args.report_type)))
+        return 0
+    entry = service.schedule.set_every(args.report_type, args.every, actor=Actor.CLI)
+    if entry.enabled:
+        print(
+            f"{entry.report_type}: refreshed {describe(entry.every)}; next run "
+            f"{_when(entry.next_due)} (by the open window, or `report run-due`)."
+        )
+    else:
+        print(f"{entry.report_type}: scheduled refresh off.")
+    return 0
+
+
+def _nothing_due(service: ReportService) -> int:
+    from kinxpro_desktop.services.report_schedule import next_due
+
+    upcoming = next_due(service.schedule.entries())
+    if upcoming is None:
+        print("Nothing is scheduled. Pick a type: report schedule TYPE --every daily")
+    else:
+        print(f"Nothing is due now; next: {upcoming.report_type} at {_when(upcoming.next_due)}.")
+    return 0
+
+
+def _run_due(service: ReportService) -> int:
+    from kinxpro_desktop.core.vocabulary import Actor
+
+    results = service.schedule.run_due(actor=Actor.CLI, progress=_progress("report"))
+    for r in results:
+        stream = sys.stdout if r.ok else sys.stderr
+        run = f"run {r.run_id}" if r.run_id is not None else "no run"
+        print(f"{r.report_type}: {run}: {r.status}. {r.message}", file=stream)
+    failed = sum(1 for r in results if not r.ok)
+    if failed:
+        print(f"{failed} of {len(results)} scheduled reports failed.", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def _no_gateway() -> SpApiGateway:
-    raise UserError("Listing report runs needs no Amazon connection.")  # never called
+    raise UserError("This command needs no Amazon connection.")  # never called
