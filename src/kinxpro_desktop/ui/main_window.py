@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         self.wipe_timer.timeout.connect(self.run_scheduled_wipe)
         self.wipe_timer.start()
         self.privacy_tab.set_next_wipe(ctx.next_wipe_after(utcnow()))
+        # scheduled report refresh: checked now (after unlock) and every 10 minutes
+        self.reports_tab.amazon.start_schedule()
         self.orders_tab.order_actions.buy_labels.connect(self.buy_labels)
         self.orders_tab.use_settings(self.ui_state)
         self.listings_tab.use_settings(self.ui_state)
@@ -327,5 +329,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.wipe_timer.stop()
+        self.reports_tab.amazon.schedule_timer.stop()
         self.save_state()
         super().closeEvent(event)

@@ -1,13 +1,20 @@
 """The Reports tab: the dashboard, and Amazon reports (request a type for a date range, find
-settlements, the runs with status, time and rows, export a run's rows). Everything that
-touches the store or Amazon runs on the task runner."""
+settlements, refresh chosen types automatically, the runs with status, time and rows, export
+a run's rows). Everything that touches the store or Amazon runs on the task runner."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,8 +31,11 @@ from PySide6.QtWidgets import (
 from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.marketplaces import label as market_label
-from kinxpro_desktop.services.reports import KINDS, ReportOutcome, ReportRun
+from kinxpro_desktop.core.vocabulary import Actor
+from kinxpro_desktop.services.report_schedule import ScheduledRun
+from kinxpro_desktop.services.reports import KINDS, SETTLEMENT, ReportOutcome, ReportRun
 from kinxpro_desktop.ui import fmt
+from kinxpro_desktop.ui.tabs.report_schedule import ScheduleControl
 from kinxpro_desktop.ui.widgets.dashboard import DashboardView, named
 from kinxpro_desktop.ui.widgets.export_button import ExportButton
 
@@ -93,6 +103,10 @@ class RunsModel(QAbstractTableModel):
         return None
 
 
+#: how often the window looks for scheduled reports that are due
+SCHEDULE_CHECK_MS = 10 * 60 * 1000
+
+
 def _utc(d: QDate, *, end: bool = False) -> datetime:
     day = datetime.combine(d.toPython(), time(0), tzinfo=UTC)  # type: ignore[arg-type]
     return day + timedelta(days=1) if end else day
@@ -124,6 +138,12 @@ class AmazonReportsView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.export = ExportButton(ctx, "report-rows", run_id=self.selected_run_id)
+        self.auto = ScheduleControl(ctx, "reportSchedule", "Refresh automatically")
+        self.auto_settlements = ScheduleControl(ctx, "settlementSchedule", "Find automatically")
+        self.schedule_timer = QTimer(self)
+        self.schedule_timer.timeout.connect(self.check_schedule)
+        self._schedule_busy = False
+        self._bound = False
 
         self.kind.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -139,11 +159,13 @@ class AmazonReportsView(QWidget):
         bar.addWidget(self.request_button)
         actions = QHBoxLayout()
         actions.addWidget(self.settlements_button)
+        actions.addWidget(self.auto_settlements)
         actions.addStretch(1)
         actions.addWidget(QLabel("Selected run:"))
         actions.addWidget(self.export)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.auto)
         layout.addLayout(actions)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
@@ -163,9 +185,59 @@ class AmazonReportsView(QWidget):
         kind = KINDS[str(self.kind.currentData())]
         self.start.setEnabled(kind.ranged)
         self.end.setEnabled(kind.ranged)
+        if self._bound:
+            self.auto.bind(kind.report_type)
 
     def reload(self) -> None:
         self._ctx.runner.submit(self._ctx.reports.runs, on_done=self.model.set_runs)
+        self._bound = True
+        self.auto.bind(str(self.kind.currentData()))
+        self.auto_settlements.bind(SETTLEMENT)
+
+    # -- scheduled refresh (checked at launch and every 10 minutes, run on the runner) ----
+    def start_schedule(self, interval_ms: int = SCHEDULE_CHECK_MS) -> None:
+        """Check now (the window opens after unlock) and then every `interval_ms`."""
+        self.schedule_timer.start(interval_ms)
+        self.check_schedule()
+
+    def check_schedule(self) -> None:
+        if self._schedule_busy:
+            return  # the last check is still running: one at a time
+        self._schedule_busy = True
+        self._ctx.runner.submit(
+            self._ctx.reports.schedule.due_now, on_done=self._due, on_error=self._schedule_failed
+        )
+
+    def _due(self, due: list[str]) -> None:
+        if not due:
+            self._schedule_busy = False
+            return
+        schedule = self._ctx.reports.schedule
+        self.message.setText(f"Scheduled refresh: {len(due)} report(s) due…")
+        self._ctx.runner.submit_job(
+            lambda token, progress: schedule.run_due(
+                actor=Actor.SYSTEM, cancel=token, progress=progress
+            ),
+            on_done=self._scheduled,
+            on_error=self._schedule_failed,
+            kind="net",
+        )
+
+    def _scheduled(self, results: list[ScheduledRun]) -> None:
+        self._schedule_busy = False
+        failed = [r for r in results if not r.ok]
+        if results:
+            text = f"Scheduled refresh: {len(results) - len(failed)} of {len(results)} done."
+            if failed:
+                text += f" {KINDS[failed[0].report_type].label}: {failed[0].message}"
+            self.message.setText(text)
+            self._ctx.events.audit_changed.emit()
+        self.reload()
+
+    def _schedule_failed(self, exc: BaseException) -> None:
+        self._schedule_busy = False
+        text = exc.message if isinstance(exc, UserError) else f"Failed ({type(exc).__name__})."
+        self.message.setText(f"Scheduled refresh: {text}")
 
     def _busy(self, busy: bool, text: str = "") -> None:
         self.request_button.setEnabled(not busy)
