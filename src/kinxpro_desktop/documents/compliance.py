@@ -3,7 +3,8 @@ review, and the shared layout the incident report and disposal receipts use.
 
 A document is a title, a few header lines, and sections of paragraphs and (label, state,
 detail) rows. Callers pass text that carries no buyer data (order ids at most); every string
-is escaped here, so a value can never inject markup.
+is escaped here, so a value can never inject markup. Text prints in the bundled, embedded fonts
+(documents/fonts.py), so a seller's name in Polish, Japanese or Cyrillic prints as typed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,12 +20,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
-    Preformatted,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
+
+from kinxpro_desktop.documents import fonts
 
 STATE_COLOURS = {
     "OK": colors.HexColor("#1b7f3b"),
@@ -59,20 +60,26 @@ class Document:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
+    fonts.register()
     base = getSampleStyleSheet()
+    bold, sans = fonts.SANS_BOLD, fonts.SANS
     return {
-        "title": base["Title"],
-        "h2": base["Heading2"],
-        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9, leading=12),
-        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=8, leading=10),
-        "mono": ParagraphStyle("mono", parent=base["Code"], fontSize=8, leading=10),
+        "title": ParagraphStyle("title", parent=base["Title"], fontName=bold),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold),
+        "body": ParagraphStyle(
+            "body", parent=base["BodyText"], fontName=sans, fontSize=9, leading=12
+        ),
+        "cell": ParagraphStyle(
+            "cell", parent=base["BodyText"], fontName=sans, fontSize=8, leading=10
+        ),
+        "mono": ParagraphStyle("mono", parent=base["Code"], fontName=sans, fontSize=8, leading=10),
     }
 
 
-def _text(value: str) -> str:
-    """Escaped and limited to what the base fonts print (WinAnsi)."""
-    safe = value.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(safe)
+def _text(value: str, style: ParagraphStyle | None = None) -> str:
+    """Escaped markup, each run in a bundled font that prints it."""
+    base = style.fontName if style is not None else fonts.SANS
+    return fonts.markup(value, style.fontSize if style is not None else 9, base=base)
 
 
 def render(doc: Document) -> bytes:
@@ -87,12 +94,16 @@ def render(doc: Document) -> bytes:
         bottomMargin=16 * mm,
         title=doc.title,
         author="Kinxpro Desktop",
+        initialFontName=fonts.SANS,  # no unused, unembedded Helvetica in the font list
     )
-    story: list[object] = [Paragraph(_text(doc.title), st["title"])]
+    story: list[object] = [Paragraph(_text(doc.title, st["title"]), st["title"])]
     story += [Paragraph(_text(line), st["body"]) for line in doc.header]
     width = template.width
     for section in doc.sections:
-        block: list[object] = [Spacer(1, 4 * mm), Paragraph(_text(section.heading), st["h2"])]
+        block: list[object] = [
+            Spacer(1, 4 * mm),
+            Paragraph(_text(section.heading, st["h2"]), st["h2"]),
+        ]
         block += [Paragraph(_text(p), st["body"]) for p in section.paragraphs]
         if section.rows:
             data = [
@@ -107,11 +118,12 @@ def render(doc: Document) -> bytes:
                 ]
                 for r in section.rows
             ]
-            table = Table(data, colWidths=[width * 0.31, width * 0.13, width * 0.56])
+            table = Table(data, colWidths=[width * 0.33, width * 0.14, width * 0.53])
             table.setStyle(
                 TableStyle(
                     [
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("FONT", (0, 0), (-1, -1), fonts.SANS),  # not Helvetica's default
                         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                         ("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white, colors.whitesmoke]),
                     ]
@@ -119,8 +131,9 @@ def render(doc: Document) -> bytes:
             )
             block.append(table)
         if section.preformatted:
-            safe = section.preformatted.encode("cp1252", errors="replace").decode("cp1252")
-            block.append(Preformatted(safe, st["mono"], maxLineLength=100))
+            # kept as typed: one line each (long lines wrap), blank lines kept
+            notice = "<br/>".join(_text(line) for line in section.preformatted.splitlines())
+            block.append(Paragraph(notice, st["mono"]))
         story.append(KeepTogether(block) if len(section.rows) < 12 else block[0])
         if len(section.rows) >= 12:
             story += block[1:]

@@ -3,7 +3,8 @@
 
 A packing slip goes in the box for the buyer: order id, date, ship-to block, items with SKU,
 title and quantity; no prices. Sizes: letter, A4 and 4x6 (slips); letter and A4 (pick lists).
-Fonts are the PDF base fonts (WinAnsi: Western European scripts).
+Text prints in the bundled fonts (documents/fonts.py): Japanese, Chinese, Korean, Cyrillic,
+Greek, Arabic, Hebrew and the Latin scripts, embedded in the PDF.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from kinxpro_desktop.core.documents import PackingSlip
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.printing import PageSize
-
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
+from kinxpro_desktop.documents import fonts
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,14 @@ class _Pages:
         self.out = io.BytesIO()
         self.size = page.points
         self.style = _Style.for_page(page)
-        self.canvas = Canvas(self.out, pagesize=self.size, pageCompression=1, invariant=True)
+        fonts.register()
+        self.canvas = Canvas(
+            self.out,
+            pagesize=self.size,
+            pageCompression=1,
+            invariant=True,
+            initialFontName=fonts.SANS,
+        )
         self.canvas.setTitle(title)
         self.canvas.setCreator("Kinxpro Desktop")
         self.header = header
@@ -66,8 +72,8 @@ class _Pages:
         self.header = header if header is not None else self.header
         self.y = self.size[1] - self.style.margin
         if self.header:
-            self.canvas.setFont(FONT, self.style.small)
-            self.canvas.drawRightString(self.size[0] - self.style.margin, self.y, self.header)
+            right = self.size[0] - self.style.margin
+            fonts.draw(self.canvas, right, self.y, self.header, self.style.small, align="right")
             self.y -= self.style.leading
 
     def need(self, height: float, on_new: str = "") -> bool:
@@ -75,18 +81,19 @@ class _Pages:
             return False
         self.new_page()
         if on_new:
-            self.canvas.setFont(FONT, self.style.small)
-            self.canvas.drawString(self.left, self.y, on_new)
+            fonts.draw(self.canvas, self.left, self.y, on_new, self.style.small)
             self.y -= self.style.leading
         return True
 
     def text(
-        self, value: str, *, font: str = FONT, size: float | None = None, x: float = 0
+        self, value: str, *, bold: bool = False, size: float | None = None, x: float = 0
     ) -> None:
         size = size or self.style.body
-        self.canvas.setFont(font, size)
-        self.canvas.drawString(self.left + x, self.y, value)
+        fonts.draw(self.canvas, self.left + x, self.y, value, size, bold=bold)
         self.y -= size * 1.3
+
+    def cell(self, x: float, value: str, size: float, *, bold: bool = False, dy: float = 0) -> None:
+        fonts.draw(self.canvas, x, self.y - dy, value, size, bold=bold)
 
     def rule(self) -> None:
         self.canvas.setLineWidth(0.6)
@@ -101,8 +108,9 @@ class _Pages:
         return self.out.getvalue()
 
 
-def _wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
-    return simpleSplit(text or "", font, size, width) or [""]
+def _wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
+    """Lines that print within `width` (measured in the fonts that print them)."""
+    return fonts.wrap(text or "", width, size, bold=bold)
 
 
 def render_packing_slips(slips: Sequence[PackingSlip], page: PageSize = PageSize.LETTER) -> bytes:
@@ -118,13 +126,13 @@ def render_packing_slips(slips: Sequence[PackingSlip], page: PageSize = PageSize
 def _slip(doc: _Pages, slip: PackingSlip) -> None:
     st = doc.style
     doc.new_page(header=f"Order {slip.order_id}")
-    doc.text("Packing slip", font=BOLD, size=st.title)
-    doc.text(f"Order {slip.order_id}", font=BOLD)
+    doc.text("Packing slip", bold=True, size=st.title)
+    doc.text(f"Order {slip.order_id}", bold=True)
     doc.text(f"Order date: {slip.order_date:%Y-%m-%d}")
     doc.y -= st.leading * 0.4
     left_col = doc.width * (0.5 if doc.size[0] > 400 else 1.0)
     top = doc.y
-    doc.text("Ship to:", font=BOLD)
+    doc.text("Ship to:", bold=True)
     block = slip.ship_to.block()
     if not slip.ship_to.name and not slip.ship_to.lines:
         block.insert(0, "(name and street deleted under the retention policy)")
@@ -135,16 +143,17 @@ def _slip(doc: _Pages, slip: PackingSlip) -> None:
     if slip.ship_from and doc.size[0] > 400:  # letter/A4: return address on the right
         doc.y = top
         x = left_col + 8
-        doc.text("From:", font=BOLD, x=x)
+        doc.text("From:", bold=True, x=x)
         for line in slip.ship_from:
-            doc.text(line, size=st.small, x=x)
+            for part in _wrap(line, doc.width - x, st.small):
+                doc.text(part, size=st.small, x=x)
         bottom = min(bottom, doc.y)
     doc.y = bottom - st.leading * 0.5
     _items(doc, slip)
     if slip.gift_message:
         doc.need(st.leading * 3)
         doc.y -= st.leading * 0.5
-        doc.text("Gift message:", font=BOLD)
+        doc.text("Gift message:", bold=True)
         for part in _wrap(slip.gift_message, doc.width - 8, st.body):
             doc.need(st.leading)
             doc.text(part, x=8)
@@ -160,10 +169,9 @@ def _items(doc: _Pages, slip: PackingSlip) -> None:
     title_w = doc.width - qty_w - sku_w
 
     def header() -> None:
-        doc.canvas.setFont(BOLD, st.body)
-        doc.canvas.drawString(doc.left, doc.y, "Qty")
-        doc.canvas.drawString(doc.left + qty_w, doc.y, "SKU")
-        doc.canvas.drawString(doc.left + qty_w + sku_w, doc.y, "Item")
+        doc.cell(doc.left, "Qty", st.body, bold=True)
+        doc.cell(doc.left + qty_w, "SKU", st.body, bold=True)
+        doc.cell(doc.left + qty_w + sku_w, "Item", st.body, bold=True)
         doc.y -= st.leading
         doc.rule()
 
@@ -174,20 +182,19 @@ def _items(doc: _Pages, slip: PackingSlip) -> None:
         rows = max(len(sku_lines), len(title_lines))
         if doc.need(rows * st.leading + 2, on_new=f"Order {slip.order_id} (continued)"):
             header()
-        doc.canvas.setFont(BOLD, st.body)
-        doc.canvas.drawRightString(doc.left + qty_w - 10, doc.y, str(item.quantity))
-        doc.canvas.setFont(FONT, st.body)
+        qty_x = doc.left + qty_w - 10
+        fonts.draw(doc.canvas, qty_x, doc.y, str(item.quantity), st.body, bold=True, align="right")
         for i in range(rows):
             if i < len(sku_lines):
-                doc.canvas.drawString(doc.left + qty_w, doc.y, sku_lines[i])
+                doc.cell(doc.left + qty_w, sku_lines[i], st.body)
             if i < len(title_lines):
-                doc.canvas.drawString(doc.left + qty_w + sku_w, doc.y, title_lines[i])
+                doc.cell(doc.left + qty_w + sku_w, title_lines[i], st.body)
             doc.y -= st.leading
         doc.y -= 2
     total = sum(i.quantity for i in slip.items)
     doc.need(st.leading * 2)
     doc.rule()
-    doc.text(f"{total} item{'s' if total != 1 else ''} in this order", font=BOLD)
+    doc.text(f"{total} item{'s' if total != 1 else ''} in this order", bold=True)
 
 
 @dataclass(frozen=True)
@@ -224,7 +231,7 @@ def render_pick_list(slips: Sequence[PackingSlip], page: PageSize = PageSize.LET
     st = doc.style
     doc.new_page()
     units = sum(p.quantity for p in lines)
-    doc.text("Pick list", font=BOLD, size=st.title)
+    doc.text("Pick list", bold=True, size=st.title)
     doc.text(f"{len(slips)} orders, {len(lines)} SKUs, {units} units")
     doc.y -= st.leading * 0.5
     sku_w, qty_w = doc.width * 0.22, 34.0
@@ -238,9 +245,8 @@ def render_pick_list(slips: Sequence[PackingSlip], page: PageSize = PageSize.LET
     )
 
     def header() -> None:
-        doc.canvas.setFont(BOLD, st.body)
         for x, name in zip(cols, ("SKU", "Item", "Qty", "Orders"), strict=True):
-            doc.canvas.drawString(x, doc.y, name)
+            doc.cell(x, name, st.body, bold=True)
         doc.y -= st.leading
         doc.rule()
 
@@ -249,15 +255,15 @@ def render_pick_list(slips: Sequence[PackingSlip], page: PageSize = PageSize.LET
         cells = (
             _wrap(line.sku, sku_w - 6, st.body),
             _wrap(line.title, title_w - 6, st.body),
-            [str(line.quantity)],
+            _wrap(str(line.quantity), qty_w - 4, st.body, bold=True),
             _wrap(", ".join(line.order_ids), orders_w, st.small),
         )
         rows = max(len(c) for c in cells)
         if doc.need(rows * st.leading + 4, on_new="Pick list (continued)"):
             header()
         for col, (x, cell) in enumerate(zip(cols, cells, strict=True)):
-            doc.canvas.setFont(BOLD if col == 2 else FONT, st.small if col == 3 else st.body)
+            size = st.small if col == 3 else st.body
             for i, part in enumerate(cell):
-                doc.canvas.drawString(x, doc.y - i * st.leading, part)
+                doc.cell(x, part, size, bold=col == 2, dy=i * st.leading)
         doc.y -= rows * st.leading + 4
     return doc.finish()

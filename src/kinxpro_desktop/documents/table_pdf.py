@@ -1,8 +1,9 @@
 """A table as a PDF (reportlab, drawn straight onto the canvas so 100,000 rows stream page by
 page): title, period, column headers on every page, totals at the end, "Page N of M".
 
-Rows are single lines; a cell too wide for its column is cut with an ellipsis. Fonts are the
-PDF base fonts (WinAnsi: Western European scripts); other characters print as '?'.
+Rows are single lines; a cell too wide for its column is cut with an ellipsis, measured in the
+fonts that print it. Text prints in the bundled, embedded fonts (documents/fonts.py): Japanese,
+Chinese, Korean, Cyrillic, Greek, Arabic, Hebrew and the Latin scripts.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 from typing import IO
 
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+from kinxpro_desktop.documents import fonts
+
 SIZE = 7.5
 LINE = 10.5
 MARGIN = 28.0
@@ -32,24 +32,6 @@ class PdfTable:
     #: columns whose values are right-aligned (numbers, money)
     numeric: frozenset[int] = frozenset()
     note: str = ""
-
-
-def _winansi(text: str) -> str:
-    return text.encode("cp1252", errors="replace").decode("cp1252")
-
-
-def _fit(text: str, width: float, font: str) -> str:
-    text = _winansi(text)
-    if stringWidth(text, font, SIZE) <= width:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:  # longest prefix that fits with an ellipsis
-        mid = (lo + hi + 1) // 2
-        if stringWidth(text[:mid] + "…", font, SIZE) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    return text[:lo] + "…"
 
 
 class _Layout:
@@ -84,7 +66,8 @@ def write_table_pdf(
     give the page count up front for "Page N of M". Returns the pages written."""
     lay = _Layout(table)
     page_total = lay.pages(row_count, totals_rows)
-    c = Canvas(out, pagesize=(lay.width, lay.height), pageCompression=1)
+    fonts.register()
+    c = Canvas(out, pagesize=(lay.width, lay.height), pageCompression=1, initialFontName=fonts.SANS)
     c.setTitle(table.title)
     c.setAuthor("Kinxpro Desktop")
     c.setCreator("Kinxpro Desktop")
@@ -96,45 +79,41 @@ def write_table_pdf(
         if page:
             c.showPage()
         page += 1
-        c.setFont(BOLD, 13)
-        c.drawString(MARGIN, lay.height - MARGIN - 8, _winansi(table.title))
-        c.setFont(FONT, 8.5)
-        c.drawString(MARGIN, lay.height - MARGIN - 22, _winansi(table.period))
+        usable = lay.width - 2 * MARGIN
+        top = lay.height - MARGIN
+        fonts.draw(c, MARGIN, top - 8, fonts.fit(table.title, usable, 13, bold=True), 13, bold=True)
+        fonts.draw(c, MARGIN, top - 22, fonts.fit(table.period, usable, 8.5), 8.5)
         if table.note:
-            c.drawString(MARGIN, lay.height - MARGIN - 34, _winansi(table.note))
-        c.drawRightString(
-            lay.width - MARGIN, MARGIN - 12, f"Page {page} of {max(page_total, page)}"
-        )
-        top = lay.top
-        c.setFont(BOLD, SIZE)
-        _line(top, table.columns, BOLD)
+            fonts.draw(c, MARGIN, top - 34, fonts.fit(table.note, usable, 8.5), 8.5)
+        footer = f"Page {page} of {max(page_total, page)}"
+        fonts.draw(c, lay.width - MARGIN, MARGIN - 12, footer, 8.5, align="right")
+        _line(lay.top, table.columns, bold=True)
         c.setLineWidth(0.5)
-        c.line(MARGIN, top - 3, lay.width - MARGIN, top - 3)
-        c.setFont(FONT, SIZE)
-        return float(top - LINE)
+        c.line(MARGIN, lay.top - 3, lay.width - MARGIN, lay.top - 3)
+        return float(lay.top - LINE)
 
-    def _line(at: float, cells: Sequence[str], font: str) -> None:
+    def _line(at: float, cells: Sequence[str], *, bold: bool = False) -> None:
         for i, cell in enumerate(cells):
-            text = _fit(str(cell), lay.widths[i] - 4, font)
+            text = fonts.fit(str(cell), lay.widths[i] - 4, SIZE, bold=bold)
             if i in table.numeric:
-                c.drawRightString(lay.xs[i] + lay.widths[i] - 2, at, text)
+                x = lay.xs[i] + lay.widths[i] - 2
+                fonts.draw(c, x, at, text, SIZE, bold=bold, align="right")
             else:
-                c.drawString(lay.xs[i] + 1, at, text)
+                fonts.draw(c, lay.xs[i] + 1, at, text, SIZE, bold=bold)
 
     y = start_page()
     for cells in rows:
         if y < MARGIN + LINE:
             y = start_page()
-        _line(y, cells, FONT)
+        _line(y, cells)
         y -= LINE
     final = totals()
     if y < MARGIN + LINE * (len(final) + 1):
         y = start_page()
     c.setLineWidth(0.5)
     c.line(MARGIN, y + LINE - 3, lay.width - MARGIN, y + LINE - 3)
-    c.setFont(BOLD, SIZE)
     for cells in final:
-        _line(y, cells, BOLD)
+        _line(y, cells, bold=True)
         y -= LINE
     c.showPage()
     c.save()
