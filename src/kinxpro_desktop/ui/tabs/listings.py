@@ -53,6 +53,7 @@ from kinxpro_desktop.ui.widgets.pending_changes import PendingChangesPanel
 from kinxpro_desktop.ui.widgets.tables import setup_table
 
 LOW_STOCK_KEY = "listings/lowStockThreshold"
+STATUSES = ("Active", "Inactive", "Incomplete")
 SEVERITY_ICONS = {
     ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
     WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
@@ -95,9 +96,6 @@ class ListingIssuesPanel(QListWidget):
         self.show()
 
 
-STATUSES = ("Active", "Inactive", "Incomplete")
-
-
 class ListingsTab(DataTab):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("Listings", ctx, parent)
@@ -132,6 +130,7 @@ class ListingsTab(DataTab):
         self.issues_level.setToolTip(
             "Any issue Amazon reports, or only errors (warnings and notes do not stop a sale)"
         )
+        self.issues_level.setAccessibleName("Which issues")
         self.issues_level.setEnabled(False)
         self.issues_level.currentIndexChanged.connect(self.apply_filter)
         self.low_stock = QCheckBox("&Low stock ≤")
