@@ -2,28 +2,49 @@
 Yesterday, Month to date and the last 30 days; sales by day, units and revenue by SKU,
 orders by channel and marketplace, top movers, low stock; fees, refunds and net proceeds
 where downloaded settlements cover the period. Money is per currency, never summed across
-currencies. Days are UTC days."""
+currencies.
+
+Days are each marketplace's own days, the way Seller Central shows them (Pacific time for
+Amazon.com, Tokyo time for Amazon.co.jp, ...; core.marketplaces time_zone): "today" for a US
+order is today in Los Angeles, for a JP order today in Tokyo, right across DST."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
 
-from kinxpro_desktop.core.marketplaces import currency_decimals
+from kinxpro_desktop.core.marketplaces import DEFAULT_MARKETPLACE_ID, MARKETPLACES
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.core.retention import utcnow
-from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.reports_dashboard import (
-    DashboardQueries,
-    DayRow,
-    SettlementRow,
-    StockRow,
+from kinxpro_desktop.services.dashboard_profit import (
+    MEASURES,
+    Breakdown,
+    ProfitRow,
+    breakdown_of,
+    coverage_note,
+    figures_from_lines,
+    money,
+    profit_rows,
 )
+from kinxpro_desktop.store.database import Database
+from kinxpro_desktop.store.local_days import zone, zone_name
+from kinxpro_desktop.store.reports_dashboard import DashboardQueries, DayRow, StockRow
+from kinxpro_desktop.store.settlement_lines import Settlement, SettlementLine, SettlementQueries
 
-__all__ = ["PERIODS", "CurrencyFigures", "Dashboard", "DashboardService", "StockRow", "Tile"]
+__all__ = [
+    "MEASURES",
+    "PERIODS",
+    "Breakdown",
+    "CurrencyFigures",
+    "Dashboard",
+    "DashboardService",
+    "ProfitRow",
+    "StockRow",
+    "Tile",
+    "period_range",
+]
 
 #: period key -> label (the period picker)
 PERIODS = {
@@ -36,15 +57,11 @@ PERIODS = {
 }
 TILES = ("today", "yesterday", "mtd", "30d")
 LOW_STOCK = 5
+_ZONES = sorted({m.time_zone for m in MARKETPLACES} | {"UTC"})
 
 
-def money(minor: int, currency: str) -> Money:
-    return Money(Decimal(minor).scaleb(-currency_decimals(currency)), currency)
-
-
-def period_range(key: str, now: datetime) -> tuple[datetime, datetime]:
-    """[start, end) in UTC for a period key."""
-    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def period_days(key: str, today: date) -> tuple[date, date]:
+    """[first, end) local dates of a period, given the local date today."""
     tomorrow = today + timedelta(days=1)
     if key == "today":
         return today, tomorrow
@@ -56,6 +73,23 @@ def period_range(key: str, now: datetime) -> tuple[datetime, datetime]:
     if days is None:
         raise ValueError(f"unknown period {key!r}")
     return tomorrow - timedelta(days=days), tomorrow
+
+
+def period_range(key: str, now: datetime, tz: str = "UTC") -> tuple[datetime, datetime]:
+    """[start, end) of a period as local midnights in zone `tz` (aware datetimes; a DST
+    day is 23 or 25 hours long)."""
+    z = zone(tz)
+    first, end = period_days(key, now.astimezone(z).date())
+    return datetime.combine(first, time(0), z), datetime.combine(end, time(0), z)
+
+
+def _labels(key: str, now: datetime) -> dict[str, tuple[str, str]]:
+    """zone name -> [first, end) day labels of a period in that zone."""
+    out = {}
+    for name in _ZONES:
+        first, end = period_days(key, now.astimezone(zone(name)).date())
+        out[name] = (first.isoformat(), end.isoformat())
+    return out
 
 
 @dataclass(frozen=True)
@@ -93,100 +127,112 @@ class SkuFigure:
 
 
 @dataclass(frozen=True)
-class ProfitRow:
-    sku: str
-    currency: str
-    sales: Money
-    fees: Money
-    refunds: Money
-    net: Money
-
-
-@dataclass(frozen=True)
 class Dashboard:
     period: str
-    start: datetime
+    start: datetime  # local midnights in `time_zone`
     end: datetime
     marketplace_id: str  # "" = all
     tiles: tuple[Tile, ...]
     figures: tuple[CurrencyFigures, ...]  # the selected period
-    sales_by_day: dict[str, list[tuple[str, Money]]]  # currency -> [(day, sales)]
+    sales_by_day: dict[str, list[tuple[str, Money]]]  # currency -> [(local day, sales)]
     by_sku: tuple[SkuFigure, ...]  # top SKUs by units
     by_channel: dict[str, int]  # MFN/AFN -> orders
     by_marketplace: tuple[tuple[str, str, int, Money], ...]  # (market, currency, orders, sales)
     top_movers: tuple[SkuFigure, ...]
     low_stock: tuple[StockRow, ...]
-    profit: tuple[ProfitRow, ...]
+    profit: tuple[ProfitRow, ...]  # per currency: SKU rows, "no SKU", then the total
     settlement_note: str
+    time_zone: str = "UTC"  # the zone of start/end
+    time_zones: tuple[str, ...] = ()  # the zones of the marketplaces in the period
+    as_of: datetime | None = None  # the moment "today" was taken at (breakdowns reuse it)
+    profit_note: str = ""
+    profit_covered: bool = False  # a downloaded settlement overlaps the period
+
+
+def _in(
+    rows: Iterable[DayRow | SettlementLine], spans: dict[str, tuple[str, str]]
+) -> list[DayRow | SettlementLine]:
+    out = []
+    for r in rows:
+        lo, hi = spans[zone_name(r.marketplace_id)]
+        if lo <= r.day < hi:
+            out.append(r)
+    return out
 
 
 def _figures(
-    days: Iterable[DayRow], settle: list[SettlementRow] | None, lo: str, hi: str
+    days: Iterable[DayRow], lines: list[SettlementLine] | None, settled_in: frozenset[str]
 ) -> tuple[CurrencyFigures, ...]:
+    """Per currency; fees, refunds and net proceeds for the currencies the covering
+    settlements (`lines` is None when none covers the period) are in."""
     sales: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for d in days:
-        if lo <= d.day < hi:
-            s = sales[d.currency]
-            s[0] += d.sales_minor
-            s[1] += d.orders
-            s[2] += d.units
-    settled = {r.currency for r in settle} if settle is not None else set()
-    fees: dict[str, int] = defaultdict(int)
-    refunds: dict[str, int] = defaultdict(int)
-    net: dict[str, int] = defaultdict(int)
-    if settle is not None:
-        for r in settle:
-            if lo <= r.day < hi:
-                net[r.currency] += r.amount_minor
-                if r.amount_type == "ItemFees":
-                    fees[r.currency] += r.amount_minor
-                if r.transaction_type == "Refund":
-                    refunds[r.currency] += r.amount_minor
+        s = sales[d.currency]
+        s[0] += d.sales_minor
+        s[1] += d.orders
+        s[2] += d.units
+    settled = figures_from_lines(lines) if lines is not None else {}
     out = []
-    for cur in sorted(set(sales) | set(net)):
+    for cur in sorted(set(sales) | set(settled)):
         s = sales.get(cur, [0, 0, 0])
-        out.append(
-            CurrencyFigures(
-                cur,
-                money(s[0], cur),
-                s[1],
-                s[2],
-                money(refunds[cur], cur) if cur in settled else None,
-                money(fees[cur], cur) if cur in settled else None,
-                money(net[cur], cur) if cur in settled else None,
-            )
-        )
+        fees = refunds = net = None
+        if lines is not None and cur in settled_in | set(settled):  # says nothing of others
+            f = settled.get(cur, {})
+            fees, refunds, net = (money(f.get(k, 0), cur) for k in ("fees", "refunds", "net"))
+        out.append(CurrencyFigures(cur, money(s[0], cur), s[1], s[2], refunds, fees, net))
     return tuple(out)
 
 
 class DashboardService:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self._q = DashboardQueries(db.engine)
+        self._s = SettlementQueries(db.engine)
         self._clock = clock
+
+    def _settlements(self, market: str) -> list[Settlement]:
+        return [s for s in self._s.settlements() if not market or s.marketplace_id in ("", market)]
+
+    def _lines(
+        self, spans: list[dict[str, tuple[str, str]]], market: str, found: list[Settlement]
+    ) -> list[SettlementLine]:
+        lo = min(v[0] for s in spans for v in s.values())
+        hi = max(v[1] for s in spans for v in s.values())
+        lines = self._s.lines(lo, hi, found) if found else []
+        return [ln for ln in lines if not market or ln.marketplace_id == market]
 
     def load(self, period: str = "30d", marketplace_id: str = "") -> Dashboard:
         self._q.refresh()  # days whose orders changed since the last load
         now = self._clock()
-        start, end = period_range(period, now)
-        ranges = {k: period_range(k, now) for k in TILES}
-        lo = min(start, *(r[0] for r in ranges.values()))
-        hi = max(end, *(r[1] for r in ranges.values()))
+        keys = (*TILES, period)
+        spans = {k: _labels(k, now) for k in keys}
+        lo = min(v[0] for s in spans.values() for v in s.values())
+        hi = max(v[1] for s in spans.values() for v in s.values())
         days = self._q.days(lo, hi, marketplace_id)
-        settlements = self._q.settlement_rows() if not marketplace_id else []
-        span = self._q.settlement_span()
+        found = self._settlements(marketplace_id)
+        lines = self._lines(list(spans.values()), marketplace_id, found)
+        in_period: list[DayRow] = _in(days, spans[period])  # type: ignore[assignment]
+        zones: Counter[str] = Counter()
+        for d in in_period:
+            zones[zone_name(d.marketplace_id)] += d.orders
+        ref = zone_name(marketplace_id or DEFAULT_MARKETPLACE_ID)
+        if not marketplace_id and zones:
+            ref = zones.most_common(1)[0][0]
 
-        def covered(a: datetime, b: datetime) -> list[SettlementRow] | None:
-            first, last = span
-            if not settlements or first is None or last is None:
+        def covered(key: str) -> list[SettlementLine] | None:
+            a, b = period_range(key, now, ref)
+            starts = [s.start for s in found if s.start is not None]
+            ends = [s.end for s in found if s.end is not None]
+            if not found or not starts or not ends or min(starts) > a or max(ends) < b:
                 return None
-            return settlements if first[:10] <= _day(a) and _day(b) <= last[:10] else None
+            return _in(lines, spans[key])  # type: ignore[return-value]
 
-        tiles = tuple(
-            Tile(k, PERIODS[k], a, b, _figures(days, covered(a, b), _day(a), _day(b)))
-            for k, (a, b) in ranges.items()
-        )
-        lo_day, hi_day = _day(start), _day(end)
-        in_period = [d for d in days if lo_day <= d.day < hi_day]
+        currencies = frozenset(s.currency for s in found)
+        tiles = []
+        for k in TILES:
+            a, b = period_range(k, now, ref)
+            tile_days: list[DayRow] = _in(days, spans[k])  # type: ignore[assignment]
+            tiles.append(Tile(k, PERIODS[k], a, b, _figures(tile_days, covered(k), currencies)))
+        start, end = period_range(period, now, ref)
         by_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         channels: dict[str, int] = defaultdict(int)
         markets: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -198,16 +244,18 @@ class DashboardService:
             m[1] += d.sales_minor
         skus = [
             SkuFigure(s.sku, s.currency, s.units, money(s.sales_minor, s.currency), s.prev_units)
-            for s in self._q.skus(start, end, start - (end - start), marketplace_id)
+            for s in self._q.skus(_sku_bounds(period, now), marketplace_id)
         ]
         movers = sorted((s for s in skus if s.change), key=lambda s: (-abs(s.change), s.sku))[:8]
+        period_lines: list[SettlementLine] = _in(lines, spans[period])  # type: ignore[assignment]
+        profit_note, profit_covered = coverage_note(found, start, end, bool(period_lines))
         return Dashboard(
             period=period,
             start=start,
             end=end,
             marketplace_id=marketplace_id,
-            tiles=tiles,
-            figures=_figures(in_period, covered(start, end), lo_day, hi_day),
+            tiles=tuple(tiles),
+            figures=_figures(in_period, covered(period), currencies),
             sales_by_day={
                 cur: [(day, money(v, cur)) for day, v in sorted(series.items())]
                 for cur, series in sorted(by_day.items())
@@ -221,44 +269,58 @@ class DashboardService:
             ),
             top_movers=tuple(movers),
             low_stock=tuple(self._q.low_stock(LOW_STOCK, marketplace_id)),
-            profit=_profit(settlements, lo_day, hi_day),
-            settlement_note=_note(span, bool(settlements), marketplace_id),
+            profit=profit_rows(period_lines),
+            settlement_note=_note(found),
+            time_zone=ref,
+            time_zones=tuple(sorted(zones)),
+            as_of=now,
+            profit_note=profit_note,
+            profit_covered=profit_covered,
         )
 
-
-def _day(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d")
-
-
-def _profit(rows: list[SettlementRow], lo: str, hi: str) -> tuple[ProfitRow, ...]:
-    """Per SKU and currency from settlements: principal, fees, refunds, net proceeds."""
-    acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for r in rows:
-        if not r.sku or not lo <= r.day < hi:
-            continue
-        a = acc[(r.sku, r.currency)]
-        if r.amount_type == "ItemPrice" and r.amount_description == "Principal":
-            a[0] += r.amount_minor
-        if r.amount_type == "ItemFees":
-            a[1] += r.amount_minor
-        if r.transaction_type == "Refund":
-            a[2] += r.amount_minor
-        a[3] += r.amount_minor
-    return tuple(
-        ProfitRow(sku, cur, money(a[0], cur), money(a[1], cur), money(a[2], cur), money(a[3], cur))
-        for (sku, cur), a in sorted(acc.items(), key=lambda kv: -kv[1][3])
-    )
+    def breakdown(
+        self,
+        period: str,
+        marketplace_id: str,
+        measure: str,
+        currency: str,
+        sku: str | None = None,
+        as_of: datetime | None = None,
+    ) -> Breakdown:
+        """The settlement lines behind one figure of the profit view or a tile: `measure`
+        (MEASURES) in `currency` over the period, for one SKU ("" = lines without a SKU) or
+        all (None). The lines' amounts add up to the figure shown for the same `as_of`."""
+        now = as_of or self._clock()
+        spans = _labels(period, now)
+        found = self._settlements(marketplace_id)
+        lines: list[SettlementLine] = _in(  # type: ignore[assignment]
+            self._lines([spans], marketplace_id, found), spans
+        )
+        start, end = period_range(period, now, zone_name(marketplace_id or DEFAULT_MARKETPLACE_ID))
+        note, _covered = coverage_note(found, start, end, bool(lines))
+        return breakdown_of(lines, measure, currency, sku, PERIODS[period], note)
 
 
-def _note(span: tuple[str | None, str | None], have: bool, market: str) -> str:
-    if market:
-        return "Fees and net proceeds are shown for all marketplaces together only."
-    if not have or span[0] is None or span[1] is None:
+def _sku_bounds(period: str, now: datetime) -> dict[str, tuple[str, str, str]]:
+    """Per marketplace ("" = any other, UTC): the period before, the period's first and end."""
+    out = {}
+    for mid, name in [("", "UTC"), *((m.marketplace_id, m.time_zone) for m in MARKETPLACES)]:
+        first, end = period_days(period, now.astimezone(zone(name)).date())
+        prev = first - (end - first)
+        out[mid] = (prev.isoformat(), first.isoformat(), end.isoformat())
+    return out
+
+
+def _note(found: list[Settlement]) -> str:
+    starts = [s.start for s in found if s.start is not None]
+    ends = [s.end for s in found if s.end is not None]
+    if not found or not starts or not ends:
         return (
             "No settlement downloaded yet: fees, refunds and net proceeds appear once "
             "Reports ▸ Find settlements has found one covering the period."
         )
     return (
-        f"Downloaded settlements cover {span[0][:10]} to {span[1][:10]}: fees, refunds and net "
-        "proceeds show for periods inside that span (Amazon settles every two weeks)."
+        f"Downloaded settlements cover {min(starts):%Y-%m-%d} to {max(ends):%Y-%m-%d}: fees, "
+        "refunds and net proceeds show for periods inside that span (Amazon settles every two "
+        "weeks)."
     )

@@ -1,23 +1,29 @@
-"""Dashboard aggregates in SQL: per UTC day, currency, marketplace and channel; per SKU;
-settlement amounts; low stock. Money stays in minor units per currency (never summed across
-currencies); cancelled orders are not sales."""
+"""Dashboard aggregates in SQL: per marketplace-local day, currency, marketplace and channel;
+per SKU; low stock. A day is the marketplace's own calendar day (Seller Central's: Pacific time
+for the US, Tokyo time for Japan, ...), right across DST. Money stays in minor units per
+currency (never summed across currencies); cancelled orders are not sales.
+
+Triggers (migration 0004) mark the UTC day of every changed order dirty; an order of UTC day
+D belongs to local day D-1, D or D+1, so a refresh rebuilds those local days from the orders
+placed between D-2 and D+2 (UTC), the local day computed in SQL (store/local_days.py)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, text
 
 from kinxpro_desktop.store.engine import begin_write
-from kinxpro_desktop.store.timefmt import to_db
-
-SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+from kinxpro_desktop.store.local_days import day_expr, day_runs, shift
 
 
 @dataclass(frozen=True)
 class DayRow:
-    day: str  # YYYY-MM-DD (UTC)
+    day: str  # YYYY-MM-DD, the marketplace's local day
     currency: str
     marketplace_id: str
     channel: str
@@ -36,17 +42,6 @@ class SkuRow:
 
 
 @dataclass(frozen=True)
-class SettlementRow:
-    day: str
-    currency: str
-    transaction_type: str
-    amount_type: str
-    amount_description: str
-    sku: str
-    amount_minor: int
-
-
-@dataclass(frozen=True)
 class StockRow:
     sku: str
     marketplace_id: str
@@ -55,29 +50,45 @@ class StockRow:
     channel: str
 
 
-# Aggregates of one UTC day, recomputed when triggers marked it dirty (migration 0004).
-_REBUILD_DAYS = text(
+# Aggregates of the local days in [:first, :end), from the orders placed in [:a, :b) (UTC);
+# {day} is the local-day expression of store/local_days.day_expr (bound parameters only).
+# The orders of those days are materialised first, so the expression runs once per order
+# and items are read only for the orders kept.
+_LOCAL_ORDERS = """
+    WITH d AS MATERIALIZED (
+        SELECT day, currency, marketplace_id, channel, order_id
+        FROM (SELECT {day} AS day, o.currency, o.marketplace_id,
+                     o.fulfillment_channel AS channel, o.order_id
+              FROM orders AS o
+              WHERE o.purchase_date >= :a AND o.purchase_date < :b
+                AND o.status != 'Canceled')
+        WHERE day >= :first AND day < :end)
+"""
+_REBUILD_DAYS = (
     """
     INSERT INTO dashboard_days (day, currency, marketplace_id, channel, orders, units,
                                 sales_minor)
-    SELECT substr(o.purchase_date, 1, 10), o.currency, o.marketplace_id,
-           o.fulfillment_channel, COUNT(*),
+    """
+    + _LOCAL_ORDERS
+    + """
+    SELECT d.day, d.currency, d.marketplace_id, d.channel, COUNT(*),
            COALESCE(SUM((SELECT SUM(i.quantity_ordered) FROM order_items AS i
-                         WHERE i.order_id = o.order_id)), 0),
+                         WHERE i.order_id = d.order_id)), 0),
            COALESCE(SUM((SELECT SUM(i.price_minor) FROM order_items AS i
-                         WHERE i.order_id = o.order_id)), 0)
-    FROM orders AS o
-    WHERE o.purchase_date >= :start AND o.purchase_date < :end AND o.status != 'Canceled'
+                         WHERE i.order_id = d.order_id)), 0)
+    FROM d
     GROUP BY 1, 2, 3, 4
     """
 )
-_REBUILD_SKUS = text(
+_REBUILD_SKUS = (
     """
     INSERT INTO dashboard_skus (day, marketplace_id, sku, currency, units, sales_minor)
-    SELECT substr(o.purchase_date, 1, 10), o.marketplace_id, i.sku, i.currency,
-           SUM(i.quantity_ordered), SUM(i.price_minor)
-    FROM orders AS o JOIN order_items AS i ON i.order_id = o.order_id
-    WHERE o.purchase_date >= :start AND o.purchase_date < :end AND o.status != 'Canceled'
+    """
+    + _LOCAL_ORDERS
+    + """
+    SELECT d.day, d.marketplace_id, i.sku, i.currency, SUM(i.quantity_ordered),
+           SUM(i.price_minor)
+    FROM d CROSS JOIN order_items AS i ON i.order_id = d.order_id
     GROUP BY 1, 2, 3, 4
     """
 )
@@ -89,43 +100,18 @@ _DAYS = text(
     ORDER BY day, currency, marketplace_id, channel
     """
 )
-_SKUS = text(
-    """
+#: {markets} is "IN (:m0, :m1, ...)" or "NOT IN (...)" (bound parameters): the marketplaces
+#: whose period (the days before :start, then [:start, :fin)) is these bounds
+_SKUS = """
     SELECT sku, currency,
            SUM(CASE WHEN day >= :start THEN units ELSE 0 END),
            SUM(CASE WHEN day >= :start THEN sales_minor ELSE 0 END),
            SUM(CASE WHEN day < :start THEN units ELSE 0 END)
     FROM dashboard_skus
-    WHERE day >= :prev AND day < :end AND (:market = '' OR marketplace_id = :market)
+    WHERE day >= :prev AND day < :fin AND marketplace_id {markets}
+      AND (:market = '' OR marketplace_id = :market)
     GROUP BY sku, currency
-    """
-)
-_SETTLEMENTS = text(
-    """
-    SELECT substr(json_extract(r.data_json, '$."posted-date"'), 1, 10), r.run_id,
-           json_extract(r.data_json, '$."transaction-type"'),
-           json_extract(r.data_json, '$."amount-type"'),
-           json_extract(r.data_json, '$."amount-description"'),
-           COALESCE(json_extract(r.data_json, '$."sku"'), ''),
-           json_extract(r.data_json, '$."amount"')
-    FROM report_rows AS r JOIN report_runs AS run ON run.id = r.run_id
-    WHERE run.report_type = :type AND run.status = 'DONE'
-      AND json_extract(r.data_json, '$."transaction-type"') != ''
-    """
-)
-_SETTLEMENT_SPAN = text(
-    """
-    SELECT MIN(data_start), MAX(data_end), GROUP_CONCAT(DISTINCT id)
-    FROM report_runs WHERE report_type = :type AND status = 'DONE'
-    """
-)
-_SETTLEMENT_CURRENCY = text(
-    """
-    SELECT r.run_id, json_extract(r.data_json, '$."currency"')
-    FROM report_rows AS r JOIN report_runs AS run ON run.id = r.run_id
-    WHERE run.report_type = :type AND run.status = 'DONE' AND r.row_no = 1
-    """
-)
+"""
 _LOW_STOCK = text(
     """
     SELECT sku, marketplace_id, title, quantity, fulfillment_channel FROM listings
@@ -140,28 +126,29 @@ _LOW_STOCK = text(
 _ANY_DIRTY = text("SELECT 1 FROM dashboard_dirty LIMIT 1")
 _DIRTY = text("SELECT day FROM dashboard_dirty ORDER BY day")
 _CLEAR_DIRTY = text("DELETE FROM dashboard_dirty")
-_CLEAR_DAYS = text("DELETE FROM dashboard_days WHERE day = :day")
-_CLEAR_SKUS = text("DELETE FROM dashboard_skus WHERE day = :day")
+_CLEAR_DAYS = text("DELETE FROM dashboard_days WHERE day >= :first AND day < :end")
+_CLEAR_SKUS = text("DELETE FROM dashboard_skus WHERE day >= :first AND day < :end")
+
+#: per marketplace id ("" for any other): (first day of the period before, first day, end day)
+Bounds = Mapping[str, tuple[str, str, str]]
 
 
-def _day(moment: datetime) -> str:
-    """The UTC day of a period bound (bounds are midnights)."""
-    return to_db(moment)[:10]
+def _label(moment: datetime | str) -> str:
+    """A period bound as a date label: a date string as is, a datetime's date where it is
+    (a local midnight gives its local date; a UTC moment its UTC date)."""
+    return moment if isinstance(moment, str) else moment.strftime("%Y-%m-%d")
 
 
-def _next_day(day: str) -> str:
-    nxt = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=1)
-    return nxt.strftime("%Y-%m-%dT00:00:00")
+def _valid(day: object) -> bool:
+    try:
+        date.fromisoformat(str(day))
+    except ValueError:
+        return False
+    return True
 
 
-def _minor(value: object) -> int:
-    """A settlement amount ("-12.34") in minor units (two decimals; JPY has none)."""
-    s = str(value or "0").strip()
-    negative = s.startswith("-")
-    s = s.lstrip("+-")
-    whole, _, frac = s.partition(".")
-    cents = int(whole or "0") * 100 + int((frac + "00")[:2])
-    return -cents if negative else cents
+def _utc(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
 class DashboardQueries:
@@ -169,65 +156,58 @@ class DashboardQueries:
         self._engine = engine
 
     def refresh(self) -> int:
-        """Recompute the days that orders or items changed on since the last refresh (one
-        short write transaction; nothing to do is one indexed read). Returns the days."""
+        """Recompute the local days that orders or items changed on since the last refresh
+        (one short write transaction; nothing to do is one indexed read). Returns how many
+        local days were rebuilt."""
         with self._engine.connect() as conn:
             if conn.execute(_ANY_DIRTY).first() is None:
                 return 0
         with begin_write(self._engine) as conn:
-            days = [r[0] for r in conn.execute(_DIRTY)]
-            for day in days:
-                params = {"start": f"{day}T00:00:00", "end": _next_day(day)}
-                conn.execute(_CLEAR_DAYS, {"day": day})
-                conn.execute(_CLEAR_SKUS, {"day": day})
-                conn.execute(_REBUILD_DAYS, params)
-                conn.execute(_REBUILD_SKUS, params)
+            dirty = [r[0] for r in conn.execute(_DIRTY) if _valid(r[0])]
+            local = {shift(d, k) for d in dirty for k in (-1, 0, 1)}
+            for first, end in day_runs(local):
+                a, b = shift(first, -1), shift(end, 1)
+                expr, params = day_expr("o.purchase_date", "o.marketplace_id", _utc(a), _utc(b))
+                params.update(first=first, end=end, a=f"{a}T00:00:00", b=f"{b}T00:00:00")
+                conn.execute(_CLEAR_DAYS, {"first": first, "end": end})
+                conn.execute(_CLEAR_SKUS, {"first": first, "end": end})
+                conn.execute(text(_REBUILD_DAYS.format(day=expr)), params)
+                conn.execute(text(_REBUILD_SKUS.format(day=expr)), params)
             conn.execute(_CLEAR_DIRTY)
-        return len(days)
+        return len(local)
 
-    def days(self, start: datetime, end: datetime, market: str = "") -> list[DayRow]:
-        """Orders (all, even without items), units and item sales per day and group."""
-        params = {"start": _day(start), "end": _day(end), "market": market}
+    def days(self, start: datetime | str, end: datetime | str, market: str = "") -> list[DayRow]:
+        """Orders (all, even without items), units and item sales per local day and group,
+        for the day labels in [start, end) (dates, or datetimes taken at their own date)."""
+        params = {"start": _label(start), "end": _label(end), "market": market}
         with self._engine.connect() as conn:
             return [
                 DayRow(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[6]))
                 for r in conn.execute(_DAYS, params)
             ]
 
-    def skus(
-        self, start: datetime, end: datetime, prev: datetime, market: str = ""
-    ) -> list[SkuRow]:
-        params = {"start": _day(start), "end": _day(end), "prev": _day(prev), "market": market}
+    def skus(self, bounds: Bounds, market: str = "") -> list[SkuRow]:
+        """Units and sales per SKU and currency in each marketplace's own period, with the
+        units of the same-length period before (`bounds`: see Bounds; "" for the rest). One
+        query per distinct period (usually one or two: zones mostly share today's date)."""
+        groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for mid, b in bounds.items():
+            groups[b].append(mid)
+        rest = [mid for mids in groups.values() if "" not in mids for mid in mids]
+        acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         with self._engine.connect() as conn:
-            return [
-                SkuRow(r[0], r[1], int(r[2] or 0), int(r[3] or 0), int(r[4] or 0))
-                for r in conn.execute(_SKUS, params)
-            ]
-
-    def settlement_rows(self) -> list[SettlementRow]:
-        with self._engine.connect() as conn:
-            currency = {
-                r[0]: r[1] or "" for r in conn.execute(_SETTLEMENT_CURRENCY, {"type": SETTLEMENT})
-            }
-            rows = conn.execute(_SETTLEMENTS, {"type": SETTLEMENT}).all()
-        return [
-            SettlementRow(
-                r[0] or "",
-                currency.get(r[1], ""),
-                r[2] or "",
-                r[3] or "",
-                r[4] or "",
-                r[5] or "",
-                _minor(r[6]),
-            )
-            for r in rows
-        ]
-
-    def settlement_span(self) -> tuple[str | None, str | None]:
-        """The first settlement start and last settlement end (ISO text) stored."""
-        with self._engine.connect() as conn:
-            r = conn.execute(_SETTLEMENT_SPAN, {"type": SETTLEMENT}).first()
-        return (r[0], r[1]) if r is not None else (None, None)
+            for (prev, start, fin), mids in groups.items():
+                chosen = rest if "" in mids else mids
+                names = ", ".join(f":m{n}" for n in range(len(chosen))) or "''"
+                sql = _SKUS.format(markets=("NOT IN" if "" in mids else "IN") + f" ({names})")
+                params: dict[str, Any] = {"prev": prev, "start": start, "fin": fin}
+                params.update({f"m{n}": mid for n, mid in enumerate(chosen)}, market=market)
+                for r in conn.execute(text(sql), params):
+                    a = acc[(r[0], r[1])]
+                    a[0] += int(r[2] or 0)
+                    a[1] += int(r[3] or 0)
+                    a[2] += int(r[4] or 0)
+        return [SkuRow(sku, cur, *a) for (sku, cur), a in acc.items()]
 
     def low_stock(self, threshold: int, market: str = "", limit: int = 10) -> list[StockRow]:
         params = {"threshold": threshold, "market": market, "limit": limit}

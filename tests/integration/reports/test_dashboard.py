@@ -23,6 +23,8 @@ from tests.support.seed import make_orders, store_seeded
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 CA = "A2EUQ1WTGCTBG2"
+#: the days of both marketplaces here (US and CA): Seller Central's Pacific time
+PACIFIC = "America/Los_Angeles"
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def sql_sum(db: Database, start: datetime, end: datetime, currency: str) -> tupl
 @pytest.mark.parametrize("period", ["today", "yesterday", "mtd", "7d", "30d", "90d"])
 def test_totals_equal_a_sql_sum_per_currency(db: Database, period: str) -> None:
     dash = DashboardService(db, clock=lambda: NOW).load(period)
-    start, end = period_range(period, NOW)
+    start, end = period_range(period, NOW, PACIFIC)
     by_currency = {f.currency: f for f in dash.figures}
     for currency in ("USD", "CAD"):
         orders, units, sales = sql_sum(db, start, end, currency)
@@ -175,7 +177,7 @@ def test_a_changed_order_updates_the_next_refresh(db: Database) -> None:
     """The per-day aggregates follow every write: a cancellation, a new order, new items."""
     service = DashboardService(db, clock=lambda: NOW)
     before = {f.currency: f for f in service.load("7d").figures}["USD"]
-    start, end = period_range("7d", NOW)
+    start, end = period_range("7d", NOW, PACIFIC)
     with db.engine.connect() as conn:
         oid = conn.execute(
             text(

@@ -41,8 +41,8 @@ def _reset(chart: QChart) -> None:
 
 
 def fill_sales_by_day(chart: QChart, dash: Dashboard, currency: str) -> QLineSeries | None:
-    """One currency's daily item sales as a line over dates (currencies are never put on
-    one axis)."""
+    """One currency's daily item sales as a line over dates (each marketplace's own days;
+    currencies are never put on one axis)."""
     _reset(chart)
     series_data = dash.sales_by_day.get(currency, [])
     chart.setTitle(f"Sales by day ({currency})" if currency else "Sales by day")
@@ -58,7 +58,7 @@ def fill_sales_by_day(chart: QChart, dash: Dashboard, currency: str) -> QLineSer
     x = QDateTimeAxis()
     x.setFormat("d MMM")
     x.setTickCount(min(8, max(2, len(series_data))))
-    x.setTitleText(f"{series_data[0][0]} to {series_data[-1][0]} (UTC days)")
+    x.setTitleText(f"{series_data[0][0]} to {series_data[-1][0]} (marketplace days)")
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     line.attachAxis(x)
     y = QValueAxis()

@@ -1,6 +1,7 @@
 """The dashboard: headline tiles (one line per currency), charts, top movers and low stock,
-with period and marketplace pickers. Loading runs on the task runner; the GUI thread only
-draws the result."""
+the profit view, with period and marketplace pickers. Loading runs on the task runner; the GUI
+thread only draws the result. Every settlement total (a tile's fees, refunds or net proceeds,
+a cell of the profit view) opens the settlement lines that make it up."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -26,11 +27,19 @@ from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.core.models import Money
-from kinxpro_desktop.services.dashboard import PERIODS, CurrencyFigures, Dashboard, Tile
+from kinxpro_desktop.services.dashboard import (
+    PERIODS,
+    Breakdown,
+    CurrencyFigures,
+    Dashboard,
+    Tile,
+)
 from kinxpro_desktop.services.exports import ExportScope
 from kinxpro_desktop.ui import fmt
+from kinxpro_desktop.ui.dialogs.profit_breakdown import ProfitBreakdownDialog
 from kinxpro_desktop.ui.widgets import charts
 from kinxpro_desktop.ui.widgets.export_button import ExportButton
+from kinxpro_desktop.ui.widgets.profit import CLICK_HINT, ProfitView
 
 W = TypeVar("W", bound=QWidget)
 
@@ -48,6 +57,11 @@ def _money(m: Money | None) -> str:
     return "—" if m is None else fmt.money(m)
 
 
+def _link(measure: str, f: CurrencyFigures, text: str) -> str:
+    """A settlement figure as a link ("measure|currency") to its settlement lines."""
+    return f"<a href='{measure}|{html.escape(f.currency)}'>{html.escape(text)}</a>"
+
+
 def _figure_lines(f: CurrencyFigures) -> str:
     lines = [
         f"<b style='font-size:15pt'>{html.escape(_money(f.sales))}</b>",
@@ -55,13 +69,23 @@ def _figure_lines(f: CurrencyFigures) -> str:
     ]
     if f.net is not None:
         lines.append(
-            f"Fees {html.escape(_money(f.fees))} · refunds {html.escape(_money(f.refunds))}"
-            f"<br>Net proceeds <b>{html.escape(_money(f.net))}</b>"
+            f"Fees {_link('fees', f, _money(f.fees))} · refunds "
+            f"{_link('refunds', f, _money(f.refunds))}"
+            f"<br>Net proceeds <b>{_link('net', f, _money(f.net))}</b>"
         )
     return "<br>".join(lines)
 
 
+def _days_text(dash: Dashboard) -> str:
+    zones = dash.time_zones or (dash.time_zone,)
+    if len(zones) == 1:
+        return f"marketplace days, {zones[0]} time"
+    return "each marketplace's own days: " + ", ".join(zones)
+
+
 class TileWidget(QFrame):
+    breakdown_requested = Signal(str, str, str)  # period key, measure, currency
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -71,11 +95,24 @@ class TileWidget(QFrame):
         self.title.setObjectName("tileTitle")
         self.body = QLabel()
         self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.body.setToolTip(CLICK_HINT)
+        self.body.linkActivated.connect(self._link)
+        self.key = ""
         layout.addWidget(self.title)
         layout.addWidget(self.body)
         layout.addStretch(1)
 
+    def _link(self, href: str) -> None:
+        measure, _, currency = href.partition("|")
+        if self.key and currency:
+            self.breakdown_requested.emit(self.key, measure, currency)
+
     def show_tile(self, tile: Tile) -> None:
+        self.key = tile.key
         self.title.setText(f"<b>{html.escape(tile.label)}</b>")
         if not tile.figures:
             self.body.setText("No orders")
@@ -96,6 +133,7 @@ class DashboardView(QWidget):
         self.dashboard: Dashboard | None = None
         self._pending: tuple[str, str] | None = None
         self._busy = False
+        self.breakdown_dialog: ProfitBreakdownDialog | None = None
 
         self.period = named(QComboBox(), "dashboardPeriod")
         for key, label in PERIODS.items():
@@ -132,6 +170,7 @@ class DashboardView(QWidget):
         tiles = QHBoxLayout()
         for t in self.tiles:
             tiles.addWidget(t, 1)
+            t.breakdown_requested.connect(self.open_breakdown)
 
         self.sales_chart = charts.chart_view("Sales by day", "chartSalesByDay")
         self.sku_chart = charts.chart_view("Units by SKU (top 8)", "chartUnitsBySku")
@@ -144,11 +183,12 @@ class DashboardView(QWidget):
         grid.addWidget(self.market_chart, 1, 1)
         self.movers = named(QLabel(), "dashboardMovers")
         self.low_stock = named(QLabel(), "dashboardLowStock")
-        self.profit = named(QLabel(), "dashboardProfit")
+        self.profit = ProfitView()
+        self.profit.breakdown_requested.connect(self._profit_cell)
         self.settlement_note = named(QLabel(), "dashboardSettlementNote")
         self.settlement_note.setWordWrap(True)
         lists = QHBoxLayout()
-        for w in (self.movers, self.low_stock, self.profit):
+        for w in (self.movers, self.low_stock):
             w.setWordWrap(True)
             lists.addWidget(w, 1)
 
@@ -158,6 +198,7 @@ class DashboardView(QWidget):
         body.addWidget(self.settlement_note)
         body.addLayout(grid)
         body.addLayout(lists)
+        body.addWidget(self.profit)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -203,7 +244,7 @@ class DashboardView(QWidget):
         self.dashboard = dash
         last = dash.end - timedelta(days=1)
         self.status.setText(
-            f"{PERIODS[dash.period]}: {dash.start:%Y-%m-%d} to {last:%Y-%m-%d} (UTC days)"
+            f"{PERIODS[dash.period]}: {dash.start:%Y-%m-%d} to {last:%Y-%m-%d} ({_days_text(dash)})"
         )
         self._fill_markets(dash)
         for widget, tile in zip(self.tiles, dash.tiles, strict=True):
@@ -263,12 +304,30 @@ class DashboardView(QWidget):
                 ],
             )
         )
-        self.profit.setText(
-            table(
-                "Net proceeds by SKU (settlements)",
-                [
-                    f"{html.escape(p.sku)}: {_money(p.net)} (fees {_money(p.fees)})"
-                    for p in dash.profit[:8]
-                ],
-            )
-        )
+        self.profit.show_profit(dash.profit, dash.profit_note)
+
+    def _profit_cell(self, measure: str, currency: str, sku: str | None) -> None:
+        if self.dashboard is not None:
+            self.open_breakdown(self.dashboard.period, measure, currency, sku)
+
+    def open_breakdown(
+        self, period: str, measure: str, currency: str, sku: str | None = None
+    ) -> ProfitBreakdownDialog | None:
+        """The settlement lines behind a total of the loaded dashboard, read on the task
+        runner for the same moment the dashboard was loaded at (so they add up to it)."""
+        dash = self.dashboard
+        if dash is None:
+            return None
+        market, as_of, service = dash.marketplace_id, dash.as_of, self._ctx.dashboard
+
+        def load() -> Breakdown:
+            return service.breakdown(period, market, measure, currency, sku, as_of)
+
+        if self.breakdown_dialog is not None:
+            self.breakdown_dialog.close()
+            self.breakdown_dialog.deleteLater()
+        dialog = ProfitBreakdownDialog(self._ctx, load, self)
+        self.breakdown_dialog = dialog
+        dialog.show()
+        dialog.start()
+        return dialog
