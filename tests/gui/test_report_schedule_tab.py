@@ -83,17 +83,20 @@ def test_toggling_persists_and_the_next_due_time_shows(
         control.enabled_box.setChecked(False)
     assert not ctx.reports.schedule.entry(LISTINGS).enabled
     assert control.next_label.text().startswith("Off")
+    qtbot.waitUntil(lambda: ctx.runner.pending() == 0)
 
 
 def test_the_choices_respect_the_regeneration_limit(
     make_ctx: Callable[..., AppContext], qtbot: QtBot
 ) -> None:
-    view = shown_view(make_ctx(), qtbot)
+    ctx = make_ctx()
+    view = shown_view(ctx, qtbot)
     pick(view, qtbot, LEDGER)
     ledger = [view.auto.every.itemText(i) for i in range(view.auto.every.count())]
     assert ledger == ["Daily", "Every 12 hours", "Every 4 hours"]
     pick(view, qtbot, MYI)
     assert view.auto.every.count() == 4 and view.auto.every.itemText(3) == "Every hour"
+    qtbot.waitUntil(lambda: ctx.runner.pending() == 0)
 
 
 def test_settlements_have_their_own_control(
@@ -105,6 +108,7 @@ def test_settlements_have_their_own_control(
         view.auto_settlements.enabled_box.setChecked(True)
     assert ctx.reports.schedule.entry("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2").every == DAY
     assert not ctx.reports.schedule.entry(LISTINGS).enabled  # the other control untouched
+    qtbot.waitUntil(lambda: ctx.runner.pending() == 0)
 
 
 def test_the_schedule_check_runs_a_due_type_in_the_background(
@@ -136,6 +140,7 @@ def test_the_schedule_check_runs_a_due_type_in_the_background(
     view.check_schedule()  # nothing due now: no second request
     qtbot.waitUntil(lambda: not view._schedule_busy, timeout=10_000)
     assert len(threads) == 1
+    qtbot.waitUntil(lambda: ctx.runner.pending() == 0)
     connection.close()
 
 
@@ -153,3 +158,17 @@ def test_the_main_window_checks_the_schedule_at_launch_and_every_ten_minutes(
     qtbot.waitUntil(lambda: not window.reports_tab.amazon._schedule_busy, timeout=10_000)
     window.close()
     assert not timer.isActive()
+
+
+def test_an_analyst_does_not_see_the_control(
+    make_ctx: Callable[..., AppContext], qtbot: QtBot
+) -> None:
+    from kinxpro_desktop.core.operators import Access, Role
+
+    ctx = make_ctx(access=Access(Role.ANALYST))
+    view = shown_view(ctx, qtbot)
+    tab = _KEEP[-1]
+    tab.pages.setCurrentWidget(tab.amazon)
+    qtbot.waitUntil(lambda: ctx.runner.pending() == 0)  # nothing answers a closed tab
+    assert tab.amazon.request_button.isVisible()
+    assert not tab.amazon.auto.isVisible() and not tab.amazon.auto_settlements.isVisible()

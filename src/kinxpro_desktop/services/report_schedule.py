@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, no_progress
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
@@ -255,6 +256,8 @@ class ReportSchedule:
         kind = self._kind(report_type)
         if every is not None:
             parse_every(spelled(every), kind)  # the same limits as typed input
+        # a standing order to call Amazon: who may sync may schedule (not the analyst role)
+        self._db.access.require(Permission.SYNC)
         now = self._clock()
         last = self._reports.last_done_at(report_type)
         with self._state_lock:

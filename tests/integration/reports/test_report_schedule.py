@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.operators import Access, PermissionDenied, Role
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.services.report_schedule import SCHEDULE_KEY, ScheduleRefused
@@ -157,6 +158,16 @@ def test_bad_input_changes_nothing(
     with pytest.raises(ScheduleRefused, match=match):
         reports.schedule.set_every(report_type, every)
     assert db.settings.get(SCHEDULE_KEY) == before
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST])
+def test_an_analyst_may_not_schedule(reports: ReportService, db: Database, role: Role) -> None:
+    db.bind_access(Access(role))
+    with pytest.raises(PermissionDenied, match="sync with Amazon"):
+        reports.schedule.set_every(ORDERS, "daily")
+    assert db.settings.get(SCHEDULE_KEY) is None
+    db.bind_access(Access(Role.SHIPPER))  # a shipper syncs, so may schedule
+    assert reports.schedule.set_every(ORDERS, "daily").enabled
 
 
 def _no_gateway() -> SpApiGateway:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.marketplaces import label as market_label
+from kinxpro_desktop.core.operators import Permission
 from kinxpro_desktop.core.vocabulary import Actor
 from kinxpro_desktop.services.report_schedule import ScheduledRun
 from kinxpro_desktop.services.reports import KINDS, SETTLEMENT, ReportOutcome, ReportRun
@@ -140,6 +141,8 @@ class AmazonReportsView(QWidget):
         self.export = ExportButton(ctx, "report-rows", run_id=self.selected_run_id)
         self.auto = ScheduleControl(ctx, "reportSchedule", "Refresh automatically")
         self.auto_settlements = ScheduleControl(ctx, "settlementSchedule", "Find automatically")
+        for control in (self.auto, self.auto_settlements):  # the service checks it too
+            control.setVisible(ctx.access.can(Permission.SYNC))
         self.schedule_timer = QTimer(self)
         self.schedule_timer.timeout.connect(self.check_schedule)
         self._schedule_busy = False
