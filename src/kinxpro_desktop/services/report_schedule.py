@@ -298,6 +298,7 @@ class ReportSchedule:
             results: list[ScheduledRun] = []
             for report_type in self.due_now():
                 cancel.check()
+                started = self._clock()  # the next run counts from here: no daily drift
                 result = self._run_one(report_type, actor, cancel, progress)
                 results.append(result)
                 with self._state_lock:
@@ -305,7 +306,7 @@ class ReportSchedule:
                     current = entries[report_type]
                     if current.enabled:  # not switched off meanwhile
                         entries[report_type] = after_run(
-                            current, self._clock(), result.status, result.message
+                            current, started, result.status, result.message
                         )
                         with self._db.transaction() as uow:
                             uow.settings.set(
