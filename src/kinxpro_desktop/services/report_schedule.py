@@ -259,7 +259,8 @@ class ReportSchedule:
         # a standing order to call Amazon: who may sync may schedule (not the analyst role)
         self._db.access.require(Permission.SYNC)
         now = self._clock()
-        last = self._reports.last_done_at(report_type)
+        last_run = self._db.reports.last_done(report_type, None)
+        last = last_run.requested_at if last_run is not None else None
         with self._state_lock:
             entries = self._load()
             old = entries[report_type]
@@ -348,8 +349,17 @@ class ReportSchedule:
             message = f"Failed ({type(exc).__name__}); see the log."
         run_id = self._newest_run_id(report_type)
         if run_id == newest:  # failed before a run was recorded (e.g. not connected)
-            run_id = self._reports.record_failure(report_type, message)
+            run_id = self._record_failure(report_type, message)
         return ScheduledRun(report_type, False, "FAILED", message, run_id)
+
+    def _record_failure(self, report_type: str, message: str) -> int:
+        """A FAILED run for an attempt that failed before one was recorded (e.g. no
+        connection), so the runs list shows it with its message."""
+        now = self._clock()
+        with self._db.transaction() as uow:
+            run_id = uow.reports.create_run(report_type, "", now=now, start=None, end=None)
+            uow.reports.set_status(run_id, "FAILED", error=message, completed_at=now)
+        return run_id
 
     def _newest_run_id(self, report_type: str) -> int | None:
         runs = self._db.reports.runs(1, report_type)

@@ -164,19 +164,6 @@ class ReportService:
     def rows(self, run_id: int) -> Iterator[dict[str, Any]]:
         return self._db.reports.iter_rows(run_id)
 
-    def last_done_at(self, report_type: str) -> datetime | None:
-        last = self._db.reports.last_done(report_type, None)
-        return last.requested_at if last is not None else None
-
-    def record_failure(self, report_type: str, message: str) -> int:
-        """A FAILED run for an attempt that failed before one was recorded (scheduled
-        refresh without a connection), so the runs list shows it with its message."""
-        now = self._clock()
-        with self._db.transaction() as uow:
-            run_id = uow.reports.create_run(report_type, "", now=now, start=None, end=None)
-            uow.reports.set_status(run_id, "FAILED", error=message, completed_at=now)
-        return run_id
-
     def options_for(self, kind: ReportKind) -> dict[str, str]:
         """The reportOptions sent with createReport for this type."""
         options = dict(kind.options)
