@@ -9,7 +9,9 @@ Like Amazon: the All Listings report comes in Cp1252 (Shift_JIS with Japanese co
 for Amazon.co.jp) and says so in its Content-Type; its reportOptions
 ``preferredReportDocumentLocale`` (Amazon's Inventory Reports page: "the preferred locale for
 report column headers", POSIX style such as en_US) picks the header language, so a JP report
-asked for with en_US has English headers over the same Shift_JIS Japanese values; sales and
+asked for with en_US has English headers over the same Shift_JIS Japanese values (but, as
+Amazon warns, reports are not cached by locale: inside the cache period an identical report
+keeps the first one's header language); sales and
 traffic needs the Brand Analytics role and the FBA ledger the Amazon Fulfillment role (403
 without); a repeated
 request inside a report type's regeneration limit (FBA inventory 30 minutes, ledger 4 hours)
@@ -67,6 +69,9 @@ _WRONG_CHARSET = "x-simulator-wrong-charset"
 STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
 SETTLEMENT_PERIOD = 14 * DAY
 TSV = "text/tab-separated-values; charset=UTF-8"
+#: Amazon's cache period for an identical report ("between one and six hours"): inside it a
+#: report comes with the header language of the first one, whatever locale was asked for
+LOCALE_CACHE_SECONDS = 3600.0
 
 
 def _status(state: SimState, report: Report, now: float) -> str:
@@ -92,7 +97,7 @@ def _finish(state: SimState, report: Report, at: float) -> None:
     with world.lock:
         if kind == LISTINGS and japan:
             content, rows = report_data.listings_report_jp(
-                world, english_headers=_header_language(report) == "en"
+                world, english_headers=_header_language(_cached_as(state, report)) == "en"
             )
         elif kind == LISTINGS:
             content, rows = report_data.listings_report(world, markets)
@@ -131,6 +136,22 @@ def _finish(state: SimState, report: Report, at: float) -> None:
         )
     report.document_id = document_id
     report.outcome = "DONE"
+
+
+def _cached_as(state: SimState, report: Report) -> Report:
+    """The identical report whose cached headers this one gets: the first DONE one inside
+    the cache period, else itself (Amazon: "Reports are not cached by locale")."""
+    with state.lock:
+        earlier = [
+            r
+            for r in state.reports.values()
+            if r is not report
+            and r.report_type == report.report_type
+            and sorted(r.marketplace_ids) == sorted(report.marketplace_ids)
+            and r.outcome == "DONE"
+            and 0 <= report.created - r.created < LOCALE_CACHE_SECONDS
+        ]
+    return min(earlier, key=lambda r: r.created) if earlier else report
 
 
 def _header_language(report: Report) -> str:

@@ -71,3 +71,32 @@ def test_a_japanese_locale_keeps_japanese_headers(
     data, _ = served_document(sim, out.run.document_id)
     assert "出品者SKU".encode("cp932") in data.splitlines()[0]
     assert all("seller-sku" in row for row in reports.rows(out.run.run_id))
+
+
+def test_inside_amazons_cache_period_the_first_locale_wins_and_aliases_still_parse(
+    db: object, gateway: object, sim: Simulator
+) -> None:
+    """Amazon: "Reports are not cached by locale" - an identical report inside the cache
+    period keeps the first one's (Japanese) headers; the alias table still reads it."""
+    from kinxpro_desktop.spapi.gateway import SpApiGateway
+    from kinxpro_desktop.store.database import Database
+
+    assert isinstance(db, Database) and isinstance(gateway, SpApiGateway)
+    japanese = ReportService(db, lambda: gateway, clock=sim.now, header_locale=None)
+    english = ReportService(db, lambda: gateway, clock=sim.now)
+    first = japanese.request(LISTINGS, marketplace_id=JP)
+    assert first.ok, first.message
+    sim.advance(20 * 60)
+    cached = english.request(LISTINGS, marketplace_id=JP)
+    assert cached.ok, cached.message
+    assert sim.state.reports[cached.run.amazon_report_id].options[LOCALE] == "en_US"
+    data, _ = served_document(sim, cached.run.document_id)
+    assert "出品者SKU".encode("cp932") in data.splitlines()[0]  # asked English, got Japanese
+    first_rows = list(english.rows(first.run.run_id))
+    assert list(english.rows(cached.run.run_id)) == first_rows
+    assert first_rows and all("seller-sku" in row for row in first_rows)
+    sim.advance(2 * 3600)
+    fresh = english.request(LISTINGS, marketplace_id=JP)
+    assert fresh.ok, fresh.message
+    data, _ = served_document(sim, fresh.run.document_id)
+    assert data.splitlines()[0].decode("cp932").startswith("item-name\t")
