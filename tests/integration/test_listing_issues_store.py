@@ -160,3 +160,54 @@ def test_listings_export_shows_issue_text_not_json(db: Database, tmp_path: Path)
     assert cell["BROKEN"].startswith("issues unreadable")
     assert cell["NEW-NONE"] == cell["EMPTY"] == ""
     assert not any("{" in c or "ListingIssue(" in c for c in cell.values())
+
+
+EDGES = [
+    "[]", "", "  ", "[ ]", "not json", "{}", "null", '"text"', "[1]", "[null]", "[[]]",
+    '["Missing image"]', '["Warning 1: x"]', '["WARNING: x"]', '["note: y"]', '["Info"]',
+    '[{"code": "1", "severity": "WARNING", "message": "m"}]',
+    '[{"code": "1", "severity": "warning ", "message": "m"}]',
+    '[{"code": "1", "severity": "ERROR", "message": "m"}]',
+    '[{"code": "1", "severity": "FATAL", "message": "m"}]',
+    '[{"code": "1", "severity": 3, "message": "m"}]',
+    '[{"code": "1", "message": "m"}]',
+    '[{"severity": "INFO"}, "Note: z"]',
+    '[{"severity": "INFO"}, "z"]',
+]  # fmt: skip
+
+
+def test_sql_filters_follow_the_decoders_rules_on_every_shape(db: Database) -> None:
+    """The SQL clauses and ``decode_issues`` are two writings of one rule: any stored shape
+    counts the same in both."""
+    base = {"marketplace_id": US, "asin": "B0", "title": "t", "quantity": 1, "status": "Active"}
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(listings),
+            [
+                {
+                    **base,
+                    "sku": f"E{n:02d}",
+                    "fulfillment_channel": "DEFAULT",
+                    "issues_json": stored,
+                    "updated_at": "2026-11-27T12:00:00.000000Z",
+                }
+                for n, stored in enumerate(EDGES)
+            ],
+        )
+    q = ListingQueries(db.engine)
+    errors = {
+        r.sku
+        for r in q.listings_by_id(
+            q.listing_keys(ListingFilter(errors_only=True), "sku", False)
+        ).values()
+    }
+    anything = {
+        r.sku
+        for r in q.listings_by_id(
+            q.listing_keys(ListingFilter(with_issues=True), "sku", False)
+        ).values()
+    }
+    for n, stored in enumerate(EDGES):
+        decoded = decode_issues(stored)
+        assert (f"E{n:02d}" in errors) == any(i.is_error for i in decoded), stored
+        assert (f"E{n:02d}" in anything) == bool(decoded), stored

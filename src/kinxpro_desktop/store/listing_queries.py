@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Row, and_, case, exists, func, literal, or_, select
 
@@ -106,9 +107,10 @@ def _listing_where(f: ListingFilter) -> list[ColumnElement[bool]]:
 _BLANK = " \t\r\n"
 
 
-def _has_issue() -> ColumnElement[bool]:
-    """What ``decode_issues`` reads as at least one issue: a non-empty list, or damage.
-    (CASE is evaluated lazily in SQLite, so no JSON function sees a damaged value.)"""
+def _issue_list(when_list: ColumnElement[Any]) -> ColumnElement[bool]:
+    """``when_list`` for a stored JSON list; nothing stored is no issue, damage is one (an
+    error: the seller cannot tell the list holds none). CASE is evaluated lazily in SQLite,
+    so no JSON function ever sees a damaged value."""
     stored = listings.c.issues_json
     return and_(
         stored != "[]",
@@ -116,17 +118,21 @@ def _has_issue() -> ColumnElement[bool]:
             (func.trim(stored, _BLANK) == "", literal(False)),
             (func.json_valid(stored) == 0, literal(True)),
             (func.json_type(stored) != "array", literal(True)),
-            else_=func.json_array_length(stored) > 0,
+            else_=when_list,
         ).is_(True),
     )
+
+
+def _has_issue() -> ColumnElement[bool]:
+    """What ``decode_issues`` reads as at least one issue."""
+    return _issue_list(func.json_array_length(listings.c.issues_json) > 0)
 
 
 def _has_error() -> ColumnElement[bool]:
     """What ``decode_issues`` reads as at least one ERROR: an Issue object whose severity is
     not WARNING or INFO, an old string whose first word is not one of LEGACY_PREFIXES, any
-    other element, or a damaged list (the seller cannot tell it holds none)."""
-    stored = listings.c.issues_json
-    each = func.json_each(stored).table_valued("value", "type").alias("issue")
+    other element, or a damaged list."""
+    each = func.json_each(listings.c.issues_json).table_valued("value", "type").alias("issue")
     severity = func.upper(
         func.trim(func.coalesce(func.json_extract(each.c.value, "$.severity"), ""))
     )
@@ -136,15 +142,7 @@ def _has_error() -> ColumnElement[bool]:
         (each.c.type == "text", ~or_(*(lowered.like(f"{p}%") for p in LEGACY_PREFIXES))),
         else_=literal(True),
     ).is_(True)
-    return and_(
-        stored != "[]",
-        case(
-            (func.trim(stored, _BLANK) == "", literal(False)),
-            (func.json_valid(stored) == 0, literal(True)),
-            (func.json_type(stored) != "array", literal(True)),
-            else_=exists(select(literal(1)).select_from(each).where(error)),
-        ).is_(True),
-    )
+    return _issue_list(exists(select(literal(1)).select_from(each).where(error)))
 
 
 def _listing_is_fba() -> ColumnElement[bool]:
