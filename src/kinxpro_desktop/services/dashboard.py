@@ -161,26 +161,38 @@ def _in(
 
 
 def _figures(
-    days: Iterable[DayRow], lines: list[SettlementLine] | None, settled_in: frozenset[str]
+    days: Iterable[DayRow], covered: tuple[list[SettlementLine], frozenset[str]]
 ) -> tuple[CurrencyFigures, ...]:
-    """Per currency; fees, refunds and net proceeds for the currencies the covering
-    settlements (`lines` is None when none covers the period) are in."""
+    """Per currency; fees, refunds and net proceeds only for the currencies whose downloaded
+    settlements cover the whole period (`covered`: the period's lines, those currencies)."""
+    lines, settled_in = covered
     sales: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for d in days:
         s = sales[d.currency]
         s[0] += d.sales_minor
         s[1] += d.orders
         s[2] += d.units
-    settled = figures_from_lines(lines) if lines is not None else {}
+    settled = figures_from_lines(ln for ln in lines if ln.currency in settled_in)
     out = []
     for cur in sorted(set(sales) | set(settled)):
         s = sales.get(cur, [0, 0, 0])
         fees = refunds = net = None
-        if lines is not None and cur in settled_in | set(settled):  # says nothing of others
+        if cur in settled_in:  # a settlement in one currency says nothing of another
             f = settled.get(cur, {})
             fees, refunds, net = (money(f.get(k, 0), cur) for k in ("fees", "refunds", "net"))
         out.append(CurrencyFigures(cur, money(s[0], cur), s[1], s[2], refunds, fees, net))
     return tuple(out)
+
+
+def _covering(found: list[Settlement], a: datetime, b: datetime) -> frozenset[str]:
+    """The currencies whose settlements span [a, b) (first start to last end)."""
+    out = set()
+    for cur in {s.currency for s in found}:
+        starts = [s.start for s in found if s.currency == cur and s.start and s.end]
+        ends = [s.end for s in found if s.currency == cur and s.start and s.end]
+        if starts and ends and min(starts) <= a and max(ends) >= b:
+            out.add(cur)
+    return frozenset(out)
 
 
 class DashboardService:
@@ -218,20 +230,15 @@ class DashboardService:
         if not marketplace_id and zones:
             ref = zones.most_common(1)[0][0]
 
-        def covered(key: str) -> list[SettlementLine] | None:
+        def covered(key: str) -> tuple[list[SettlementLine], frozenset[str]]:
             a, b = period_range(key, now, ref)
-            starts = [s.start for s in found if s.start is not None]
-            ends = [s.end for s in found if s.end is not None]
-            if not found or not starts or not ends or min(starts) > a or max(ends) < b:
-                return None
-            return _in(lines, spans[key])  # type: ignore[return-value]
+            return _in(lines, spans[key]), _covering(found, a, b)  # type: ignore[return-value]
 
-        currencies = frozenset(s.currency for s in found)
         tiles = []
         for k in TILES:
             a, b = period_range(k, now, ref)
             tile_days: list[DayRow] = _in(days, spans[k])  # type: ignore[assignment]
-            tiles.append(Tile(k, PERIODS[k], a, b, _figures(tile_days, covered(k), currencies)))
+            tiles.append(Tile(k, PERIODS[k], a, b, _figures(tile_days, covered(k))))
         start, end = period_range(period, now, ref)
         by_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         channels: dict[str, int] = defaultdict(int)
@@ -255,7 +262,7 @@ class DashboardService:
             end=end,
             marketplace_id=marketplace_id,
             tiles=tuple(tiles),
-            figures=_figures(in_period, covered(period), currencies),
+            figures=_figures(in_period, covered(period)),
             sales_by_day={
                 cur: [(day, money(v, cur)) for day, v in sorted(series.items())]
                 for cur, series in sorted(by_day.items())

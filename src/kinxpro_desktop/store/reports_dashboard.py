@@ -64,13 +64,10 @@ _LOCAL_ORDERS = """
                 AND o.status != 'Canceled')
         WHERE day >= :first AND day < :end)
 """
-_REBUILD_DAYS = (
-    """
+_REBUILD_DAYS = """
     INSERT INTO dashboard_days (day, currency, marketplace_id, channel, orders, units,
                                 sales_minor)
-    """
-    + _LOCAL_ORDERS
-    + """
+    {orders}
     SELECT d.day, d.currency, d.marketplace_id, d.channel, COUNT(*),
            COALESCE(SUM((SELECT SUM(i.quantity_ordered) FROM order_items AS i
                          WHERE i.order_id = d.order_id)), 0),
@@ -78,20 +75,15 @@ _REBUILD_DAYS = (
                          WHERE i.order_id = d.order_id)), 0)
     FROM d
     GROUP BY 1, 2, 3, 4
-    """
-)
-_REBUILD_SKUS = (
-    """
+"""
+_REBUILD_SKUS = """
     INSERT INTO dashboard_skus (day, marketplace_id, sku, currency, units, sales_minor)
-    """
-    + _LOCAL_ORDERS
-    + """
+    {orders}
     SELECT d.day, d.marketplace_id, i.sku, i.currency, SUM(i.quantity_ordered),
            SUM(i.price_minor)
     FROM d CROSS JOIN order_items AS i ON i.order_id = d.order_id
     GROUP BY 1, 2, 3, 4
-    """
-)
+"""
 _DAYS = text(
     """
     SELECT day, currency, marketplace_id, channel, orders, units, sales_minor
@@ -171,8 +163,9 @@ class DashboardQueries:
                 params.update(first=first, end=end, a=f"{a}T00:00:00", b=f"{b}T00:00:00")
                 conn.execute(_CLEAR_DAYS, {"first": first, "end": end})
                 conn.execute(_CLEAR_SKUS, {"first": first, "end": end})
-                conn.execute(text(_REBUILD_DAYS.format(day=expr)), params)
-                conn.execute(text(_REBUILD_SKUS.format(day=expr)), params)
+                orders = _LOCAL_ORDERS.format(day=expr)
+                conn.execute(text(_REBUILD_DAYS.format(orders=orders)), params)
+                conn.execute(text(_REBUILD_SKUS.format(orders=orders)), params)
             conn.execute(_CLEAR_DIRTY)
         return len(local)
 
