@@ -1,10 +1,11 @@
 """Non-Latin text in the PDFs the app makes, read back from real reportlab output with poppler:
 a JP packing slip (Japanese title and address), a listings export to PDF through the Exporter
 on a real SQLCipher store (Japanese, Polish, Cyrillic titles), the pick list's columns, the
-embedded fonts (pdffonts), Arabic and the privacy-center report layout."""
+embedded fonts (pdffonts), the table PDF's truncation, Arabic and the privacy-center report."""
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 import shutil
@@ -24,6 +25,7 @@ from kinxpro_desktop.core.printing import PageSize
 from kinxpro_desktop.documents import fonts
 from kinxpro_desktop.documents.compliance import Document, Row, Section, render
 from kinxpro_desktop.documents.slips import render_packing_slips, render_pick_list
+from kinxpro_desktop.documents.table_pdf import MARGIN, PdfTable, write_table_pdf
 from kinxpro_desktop.services.exports import Exporter
 from kinxpro_desktop.store.database import Database
 from tests.conftest import require_tools
@@ -224,3 +226,20 @@ def test_privacy_report_prints_non_latin_text_and_embeds_its_fonts(tmp_path: Pat
     assert re.search(r"Access monitoring and alerting\s+OK\s+通知先: 東京オフィス", text)
     assert "Seller: Łukasz Żółć" in text
     assert set(embedded_fonts(target).values()) == {"yes"}
+
+
+def test_table_pdf_cuts_a_long_japanese_title_inside_its_column() -> None:
+    table = PdfTable("Listings", "All dates", ["SKU", "Title", "Qty"], [1, 2, 1], frozenset({2}))
+    out = io.BytesIO()
+    rows = [["SKU-JP-1", JP_LONG, "3"], ["SKU-PL-1", "Kubek łódzki " * 12, "1"]]
+    write_table_pdf(out, table, len(rows), rows, lambda: [["TOTAL", "", "4"]])
+    pdf = out.getvalue()
+    # Landscape A4; the title column is the middle half, cut 4 points short of its edge.
+    usable = PageSize.A4.points[1] - 2 * MARGIN
+    left, right = MARGIN + usable / 4, MARGIN + usable * 3 / 4 - 3
+    in_column = [w for w in _bbox_words(pdf) if left <= w[0] < right]
+    assert any(re.search("[\u3040-\u9fff]", w[2]) for w in in_column)
+    assert sum(w[2].endswith("…") for w in in_column) == 2  # both titles were cut
+    for _x_min, x_max, word in in_column:
+        assert x_max <= right + 0.5, (word, x_max, right)
+    assert "【2026年最新版】ステンレス製" in text_of(pdf, "-layout")

@@ -212,14 +212,39 @@ def fit(text: str, width: float, size: float, *, bold: bool = False) -> str:
     """`text`, cut with an ellipsis to print within `width` points."""
     if string_width(text, size, bold=bold) <= width:
         return text
-    lo, hi = 0, len(text)
-    while lo < hi:  # the longest prefix that fits with an ellipsis
-        mid = (lo + hi + 1) // 2
-        if string_width(text[:mid].rstrip() + ELLIPSIS, size, bold=bold) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    return text[:lo].rstrip() + ELLIPSIS
+    keep = _prefix_fitting(text, width - _ellipsis_width(size), size, bold)
+    while keep > 0 and string_width(text[:keep].rstrip() + ELLIPSIS, size, bold=bold) > width:
+        keep -= 1  # the ellipsis took a wider font than assumed, or right-to-left text
+    return text[:keep].rstrip() + ELLIPSIS
+
+
+def _ellipsis_width(size: float) -> float:
+    return float(max(pdfmetrics.stringWidth(ELLIPSIS, f, size) for f in (SANS, SANS_BOLD, CJK)))
+
+
+def _prefix_fitting(text: str, width: float, size: float, bold: bool) -> int:
+    """How many characters of `text` print within `width`: widths add up character by
+    character (one pass) unless the text is right-to-left or loses characters in cleaning."""
+    parts = runs(text, size, bold=bold)
+    if bidi.has_rtl(text) or sum(len(r.text) for r in parts) != len(text):
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if string_width(text[:mid], size, bold=bold) <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+    total, count = 0.0, 0
+    for run in parts:
+        face = pdfmetrics.getFont(run.font).face
+        widths, default = face.charWidths, face.defaultWidth
+        for ch in run.text:
+            total += widths.get(ord(ch), default) * size / 1000
+            if total > width:
+                return count
+            count += 1
+    return count
 
 
 def _is_cjk(ch: str) -> bool:
