@@ -37,6 +37,7 @@ from common import (  # type: ignore[import-not-found]
     verdict,
 )
 from kinxpro_desktop.core.dbkey import DatabaseKey
+from kinxpro_desktop.store import order_search
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.timefmt import to_db
 
@@ -85,6 +86,8 @@ def seed(path: Path) -> None:
             for i in range(LISTINGS)
         ]
         conn.executemany(f"INSERT INTO listings ({cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)  # noqa: S608
+        for sql in order_search.FLUSH_SQL:  # what the orders store does after each sync page
+            conn.execute(sql)
         conn.execute("COMMIT")
     finally:
         conn.close()

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.models import Money, Order, OrderPii
@@ -22,7 +21,6 @@ from kinxpro_desktop.store.queries import (
     OrderRow,
     QuickCounts,
     ViewQueries,
-    _order_where,
 )
 
 __all__ = [
@@ -90,8 +88,8 @@ class _WithoutBuyerSearch(ViewQueries):
     """For an operator who may not see buyer data (an analyst): search text never matches
     buyer names, since a match would tell that a name is held."""
 
-    def _where(self, f: OrderFilter) -> list[Any]:
-        return _order_where(f, ())
+    def _buyers(self, needle: str) -> list[str]:
+        return []
 
 
 class ViewService:
@@ -119,8 +117,21 @@ class ViewService:
         rows = self._orders().order_page(f, sort, descending, offset, limit)
         return [self._masked(r) for r in rows]
 
-    def order_keys(self, f: OrderFilter, sort: str, descending: bool) -> list[str]:
-        return self._orders().order_keys(f, sort, descending)
+    def order_keys(
+        self,
+        f: OrderFilter,
+        sort: str,
+        descending: bool,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[str]:
+        return self._orders().order_keys(f, sort, descending, should_stop)
+
+    def order_head(
+        self, f: OrderFilter, sort: str, descending: bool, limit: int
+    ) -> tuple[int, list[OrderRow]]:
+        """The match count and the first `limit` rows: a new filter's first paint."""
+        total, rows = self._orders().order_head(f, sort, descending, limit)
+        return total, [self._masked(r) for r in rows]
 
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderRow]:
         found = self._orders().orders_by_id(order_ids)

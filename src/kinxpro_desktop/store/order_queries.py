@@ -3,11 +3,14 @@ that 100,000 rows never pass through Python at once."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import sqlcipher3.dbapi2
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -32,6 +35,8 @@ from kinxpro_desktop.store.schema import order_items, order_pii, orders
 from kinxpro_desktop.store.sql_text import like_pattern
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, to_db
 
+#: how long a buyer-name match is reused by the next query of the same search
+_BUYER_MEMO_SECONDS = 5.0
 #: SQLite's default limit on bound parameters is well above this; pages are 200 rows.
 _IN_CHUNK = 500
 
@@ -116,12 +121,15 @@ def buyers_matching(engine: Engine, text: str) -> list[str]:
     return found
 
 
-def _order_where(f: OrderFilter, buyers: Sequence[str] = ()) -> list[ColumnElement[bool]]:
+def _order_where(
+    f: OrderFilter, buyers: Sequence[str] = (), *, ordered: bool = True
+) -> list[ColumnElement[bool]]:
     """`buyers`: ids whose buyer data matched `f.text` (`buyers_matching`)."""
     clauses: list[ColumnElement[bool]] = []
     needle = f.text.strip()
     if needle:
-        clauses.append(or_(_text_matches(needle), orders.c.order_id.in_(list(buyers))))
+        matches = _text_matches(needle, ordered)
+        clauses.append(or_(matches, orders.c.order_id.in_(list(buyers))) if buyers else matches)
     if f.marketplace:
         clauses.append(orders.c.marketplace_id == f.marketplace)
     if f.since is not None:
@@ -139,8 +147,9 @@ def _order_where(f: OrderFilter, buyers: Sequence[str] = ()) -> list[ColumnEleme
     return clauses
 
 
-def _text_matches(needle: str) -> ColumnElement[bool]:
-    """Order id, or an item's SKU, ASIN or title, contains `needle` (case-insensitive)."""
+def _text_matches(needle: str, ordered: bool) -> ColumnElement[bool]:
+    """Order id, or an item's SKU, ASIN or title, contains `needle` (case-insensitive).
+    `ordered`: for a query in display order (see below); a count looks each match up."""
     if order_search.indexed(needle):
         in_index: Select[tuple[object]] = (
             select(literal_column("rowid"))
@@ -151,7 +160,9 @@ def _text_matches(needle: str) -> ColumnElement[bool]:
                 )
             )
         )
-        return literal_column("orders.rowid").in_(in_index)
+        # "+": test membership while walking the sort order's index, rather than look up
+        # each match and sort them all (a first page for a common word: 43 ms -> 13 ms)
+        return literal_column("+orders.rowid" if ordered else "orders.rowid").in_(in_index)
     pattern = like_pattern(needle)  # one or two characters: no trigram to look up
     in_items = (
         select(order_items.c.order_id)
@@ -178,7 +189,7 @@ def _interruptible(conn: Connection, should_stop: Callable[[], bool] | None) -> 
     raw.set_progress_handler(lambda: 1 if should_stop() else 0, 2000)  # type: ignore[union-attr]
     try:
         yield
-    except OperationalError as exc:
+    except (OperationalError, sqlcipher3.dbapi2.OperationalError) as exc:
         if should_stop():
             raise Cancelled() from exc
         raise
@@ -196,6 +207,7 @@ def _needs_shipping() -> ColumnElement[bool]:
 class OrderQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._buyer_memo: tuple[str, float, list[str]] | None = None
 
     def quick_counts(self, now: datetime, end_of_today: datetime) -> QuickCounts:
         """One pass over the orders awaiting shipment or payment (the status index)."""
@@ -222,14 +234,25 @@ class OrderQueries:
                 ).scalars()
             )
 
-    def _where(self, f: OrderFilter) -> list[ColumnElement[bool]]:
+    def _where(self, f: OrderFilter, ordered: bool = True) -> list[ColumnElement[bool]]:
         if not f.text.strip():
             return _order_where(f)
         self._catch_up_search()
-        return _order_where(f, self._buyers(f.text))
+        return _order_where(f, self._buyers(f.text), ordered=ordered)
 
     def _buyers(self, needle: str) -> list[str]:
-        return buyers_matching(self._engine, needle)
+        """Buyer-name matches, remembered for a few seconds: a new search reads a count,
+        a first page and the id list, and each would open every held name again. Text
+        with a digit is an order id, SKU or ASIN, never a name: no name is opened."""
+        if any(ch.isdigit() for ch in needle):
+            return []
+        now = time.monotonic()
+        memo = self._buyer_memo
+        if memo is not None and memo[0] == needle and now - memo[1] < _BUYER_MEMO_SECONDS:
+            return memo[2]
+        found = buyers_matching(self._engine, needle)
+        self._buyer_memo = (needle, now, found)
+        return found
 
     def _catch_up_search(self) -> None:
         """Rebuild search documents a writer other than the orders store left dirty."""
@@ -240,9 +263,29 @@ class OrderQueries:
                 order_search.flush(conn)
 
     def count_orders(self, f: OrderFilter) -> int:
-        stmt = select(func.count()).select_from(orders).where(*self._where(f))
         with self._engine.connect() as conn:
-            return int(conn.execute(stmt).scalar_one())
+            return int(conn.execute(self._count(f)).scalar_one())
+
+    def _count(self, f: OrderFilter) -> Select[Any]:
+        """The match count. Search text alone is counted in the index (every order has one
+        document there, flushed before a search): 62,000 matches in ~9 ms, not ~25 ms."""
+        needle = f.text.strip()
+        if (
+            order_search.indexed(needle)
+            and f == OrderFilter(text=f.text)
+            and not self._buyers(needle)
+        ):
+            self._catch_up_search()
+            return (
+                select(func.count())
+                .select_from(text("orders_fts"))
+                .where(
+                    text("orders_fts MATCH :fts_phrase").bindparams(
+                        fts_phrase=order_search.match_phrase(needle)
+                    )
+                )
+            )
+        return select(func.count()).select_from(orders).where(*self._where(f, ordered=False))
 
     def order_keys(
         self,
@@ -273,7 +316,24 @@ class OrderQueries:
     ) -> tuple[int, list[OrderRow]]:
         """How many orders match, and the first `limit` of them in display order: what a
         new filter or sort paints first, before the whole id list is read."""
-        return self.count_orders(f), self.order_page(f, sort, descending, 0, limit)
+        where = self._where(f)
+        column = ORDER_SORT.get(sort, orders.c.purchase_date)
+        count = self._count(f)
+        tie = orders.c.order_id.desc() if descending else orders.c.order_id.asc()
+        # ids first, rows after: sorting whole rows would compute each match's item count
+        # (62,000 for a common word) before LIMIT applies
+        first = (
+            select(orders.c.order_id)
+            .where(*where)
+            .order_by(column.desc() if descending else column.asc(), tie)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            total = int(conn.execute(count).scalar_one())
+            ids = list(conn.execute(first).scalars())
+        found = self.orders_by_id(ids)
+        rows = [found[i] for i in ids if i in found]
+        return total, rows
 
     def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderRow]:
         out: dict[str, OrderRow] = {}

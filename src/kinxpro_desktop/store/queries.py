@@ -39,4 +39,4 @@ class ViewQueries(OrderQueries, ListingQueries):
     """Both tables' queries over one engine."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        OrderQueries.__init__(self, engine)

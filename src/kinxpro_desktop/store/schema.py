@@ -80,7 +80,8 @@ orders = Table(
     Index("ix_orders_total_id", "total_minor", "order_id"),
     Index("ix_orders_ship_by_id", "ship_by", "order_id"),
     Index("ix_orders_last_updated", "last_updated"),
-    Index("ix_orders_status", "status"),
+    # the quick-filter counts and "needs shipping" read this index alone (migration 0007)
+    Index("ix_orders_status_channel_ship_by", "status", "fulfillment_channel", "ship_by"),
 )
 
 order_items = Table(

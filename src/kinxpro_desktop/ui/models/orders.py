@@ -112,11 +112,13 @@ class OrdersTableModel(PagedTableModel):
         super().__init__(
             runner,
             COLUMNS,
-            keys=lambda sort, desc: views.order_keys(self.filter, sort, desc),
+            keys=lambda sort, desc, stop: views.order_keys(self.filter, sort, desc, stop),
             rows=views.orders_by_id,
             default_sort=("purchase_date", True),
             change_id=lambda r: r.order_id,
             parent=parent,
+            head=lambda sort, desc, limit: views.order_head(self.filter, sort, desc, limit),
+            interruptible_keys=True,
         )
 
     def set_filter(self, f: OrderFilter) -> None:

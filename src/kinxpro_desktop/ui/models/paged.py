@@ -3,6 +3,10 @@
 Filtering and sorting happen in SQL and return only ids (Anki's browser table does the
 same); rows are read a page at a time on the task runner when the view asks for them.
 
+With a ``head`` query, a new filter or sort paints in two steps: the match count and the first
+page (a few milliseconds whatever the store's size), then the whole id list, read on the
+database thread while the first rows already show; a superseded id list is interrupted.
+
 A refresh after a job (``refresh(changed)``) does not reset the model: rows that left are
 removed, new ones inserted, moved ones re-laid out, and cached rows that may have changed are
 marked stale, keep showing their last value and are re-read; only rows whose values differ
@@ -38,6 +42,18 @@ CHIP_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # status chip kind, for the chip 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
 
+class _Unknown:
+    """The id of a row past the first page while the whole id list is still being read."""
+
+    def __repr__(self) -> str:
+        return "<not yet read>"
+
+
+UNKNOWN = _Unknown()
+#: a new filter's first paint: (match count, the first rows in display order)
+Head = Callable[[str, bool, int], tuple[int, list[Any]]]
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -57,12 +73,16 @@ class PagedTableModel(QAbstractTableModel):
         self,
         runner: TaskRunner,
         columns: Sequence[Column],
-        keys: Callable[[str, bool], list[Any]],
+        keys: Callable[..., list[Any]],
         rows: Callable[[Sequence[Any]], dict[Any, Any]],
         default_sort: tuple[str, bool],
         change_id: Callable[[Any], Hashable] | None = None,
         parent: Any = None,
+        head: Head | None = None,
+        interruptible_keys: bool = False,
     ) -> None:
+        """``head``: rows are objects with a ``key``; ``interruptible_keys``: ``keys`` takes
+        a third argument, a ``should_stop()`` callable it polls while reading."""
         super().__init__(parent)
         self._runner = runner
         self._columns = list(columns)
@@ -80,6 +100,13 @@ class PagedTableModel(QAbstractTableModel):
         self._epoch = 0  # bumped whenever cached rows are marked stale
         self._loaded_once = False
         self._keys_job: JobHandle | None = None
+        self._head = head
+        self._interruptible = interruptible_keys
+        self._partial = False  # the first page shows; the whole id list is being read
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(0)
+        self._reload_timer.timeout.connect(self._start_reload)
         self.active = True
         self._deferred: Ids | bool = False  # False: nothing deferred
         self._flush = QTimer(self)
@@ -89,9 +116,77 @@ class PagedTableModel(QAbstractTableModel):
 
     # -- loading --------------------------------------------------------------------------
     def reload(self) -> None:
-        """A new filter or sort order: re-read the ids and reset the model."""
+        """A new filter or sort order: re-read the ids and reset the model. Reloads asked
+        for in one pass of the event loop (a tab restoring its filter, sort and columns)
+        collapse into one read."""
         self._generation += 1
-        self._submit_keys(reset=True, changed=None)
+        if self._keys_job is not None:
+            self._keys_job.cancel()
+        self._reload_timer.start()
+
+    def _start_reload(self) -> None:
+        if self._head is not None:
+            self._submit_head()
+        else:
+            self._submit_keys(reset=True, changed=None)
+
+    def _submit_head(self) -> None:
+        generation = self._generation
+        head, sort, desc = self._head, self._sort, self._desc
+        assert head is not None
+        if self._keys_job is not None:
+            self._keys_job.cancel()
+
+        def job(token: CancelToken, _progress: ProgressFn) -> tuple[int, list[Any]]:
+            token.check()
+            return head(sort, desc, PAGE)
+
+        self._keys_job = self._runner.submit_job(
+            job,
+            on_done=lambda result: self._head_loaded(generation, result),
+            on_error=self._failed,
+        )
+
+    def _head_loaded(self, generation: int, result: tuple[int, list[Any]]) -> None:
+        if generation != self._generation:
+            return
+        total, rows = result
+        first = [r.key for r in rows]
+        total = max(total, len(first))
+        self.beginResetModel()
+        self._keys = first + [UNKNOWN] * (total - len(first))
+        self._pos = {k: i for i, k in enumerate(first)}
+        self._cache = {r.key: r for r in rows}
+        self._stale = set()
+        self._fetching.clear()
+        self._epoch += 1
+        self._partial = total > len(first)
+        self.endResetModel()
+        self._loaded_once = True
+        self.loaded.emit(total)
+        if self._partial:
+            self._submit_keys(reset=True, changed=None, after_head=first)
+
+    def _full_loaded(self, first: list[Any], keys: list[Any], pos: dict[Any, int]) -> None:
+        """The whole id list after the first page: fill in the unknown rows; anything that
+        changed meanwhile (a sync between the two reads) resets to the new list."""
+        self._partial = False
+        if len(keys) == len(self._keys) and keys[: len(first)] == first:
+            self._keys, self._pos = keys, pos
+            if len(keys) > len(first):  # placeholders the view showed: it asks again
+                self.dataChanged.emit(
+                    self.index(len(first), 0), self.index(len(keys) - 1, len(self._columns) - 1)
+                )
+        else:
+            self.beginResetModel()
+            self._keys, self._pos = keys, pos
+            self._cache = {k: v for k, v in self._cache.items() if k in pos}
+            self._stale = set(self._cache)
+            self._epoch += 1
+            self.endResetModel()
+        self.loaded.emit(len(self._keys))
+        if self.active and self._deferred is not False:
+            self.set_active(True)  # a refresh that waited for the id list
 
     def refresh(self, changed: Ids = None) -> None:
         """Data changed (a job finished): update in place, keep selection. ``changed`` names
@@ -99,7 +194,7 @@ class PagedTableModel(QAbstractTableModel):
         if not self._loaded_once:
             self.reload()
             return
-        if not self.active:
+        if not self.active or self._partial:
             self._defer(changed)
             return
         self._submit_keys(reset=False, changed=changed)
@@ -125,34 +220,47 @@ class PagedTableModel(QAbstractTableModel):
     def deferred(self) -> bool:
         return self._deferred is not False
 
-    def _submit_keys(self, reset: bool, changed: Ids) -> None:
+    def _submit_keys(self, reset: bool, changed: Ids, after_head: list[Any] | None = None) -> None:
         generation = self._generation
         keys_fn, sort, desc = self._keys_fn, self._sort, self._desc
+        interruptible = self._interruptible
         if reset and self._keys_job is not None:
-            self._keys_job.cancel()  # superseded (typing in the search box): skip if queued
+            self._keys_job.cancel()  # superseded (typing in the search box): skip or stop it
 
-        def job(token: CancelToken, _progress: ProgressFn) -> list[Any]:
+        def job(token: CancelToken, _progress: ProgressFn) -> tuple[list[Any], dict[Any, int]]:
             token.check()
-            return keys_fn(sort, desc)
+            keys = (
+                keys_fn(sort, desc, lambda: token.cancelled)
+                if interruptible
+                else keys_fn(sort, desc)
+            )
+            token.check()
+            return keys, {k: i for i, k in enumerate(keys)}  # built here, not on the GUI thread
 
-        self._keys_job = self._runner.submit_job(
-            job,
-            on_done=lambda keys: self._keys_loaded(generation, reset, changed, keys),
-            on_error=self._failed,
-        )
+        def done(result: tuple[list[Any], dict[Any, int]]) -> None:
+            if generation != self._generation:
+                return  # a newer filter or sort superseded this load
+            if after_head is not None:
+                self._full_loaded(after_head, *result)
+            else:
+                self._keys_loaded(generation, reset, changed, *result)
+
+        self._keys_job = self._runner.submit_job(job, on_done=done, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, Cancelled):
             return
         self.failed.emit(f"{type(exc).__name__}: could not load rows (details in the log)")
 
-    def _keys_loaded(self, generation: int, reset: bool, changed: Ids, keys: list[Any]) -> None:
+    def _keys_loaded(
+        self, generation: int, reset: bool, changed: Ids, keys: list[Any], pos: dict[Any, int]
+    ) -> None:
         if generation != self._generation:
             return  # a newer filter or sort superseded this load
         if reset or not self._loaded_once:
             self.beginResetModel()
-            self._keys = list(keys)
-            self._pos = {k: i for i, k in enumerate(self._keys)}
+            self._keys = keys
+            self._pos = pos
             self._cache = {k: v for k, v in self._cache.items() if k in self._pos}
             self._stale = set(self._cache)
             self._epoch += 1
@@ -237,6 +345,8 @@ class PagedTableModel(QAbstractTableModel):
         want: list[Any] = []
         for page in sorted(pages):
             for k in self._keys[page * PAGE : (page + 1) * PAGE]:
+                if k is UNKNOWN:
+                    continue  # the id list is still being read; its arrival repaints
                 if (k not in self._cache or k in self._stale) and k not in self._fetching:
                     want.append(k)
         if not want:
@@ -293,13 +403,16 @@ class PagedTableModel(QAbstractTableModel):
         if not (0 <= row < len(self._keys)):
             return None
         key = self._keys[row]
+        if key is UNKNOWN:
+            return None
         obj = self._cache.get(key)
         if obj is None or key in self._stale:
             self._want(row)
         return obj
 
     def key_at(self, row: int) -> Any | None:
-        return self._keys[row] if 0 <= row < len(self._keys) else None
+        key = self._keys[row] if 0 <= row < len(self._keys) else None
+        return None if key is UNKNOWN else key
 
     def row_of(self, key: Any) -> int | None:
         return self._pos.get(key)

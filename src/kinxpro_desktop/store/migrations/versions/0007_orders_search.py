@@ -2,6 +2,9 @@
 order (its order id, and each item's SKU, ASIN and title), keyed by the order's rowid, so that
 a substring search of three characters or more reads the index instead of scanning every
 order item (a title search over 100,000 orders: ~370 ms -> see bench/bench_tabs.py).
+Also (status, fulfillment_channel, ship_by) replaces the status index: "needs shipping" and
+the quick-filter counts then read the index alone (a count of 22,000 awaiting orders:
+13 ms -> 0.5 ms).
 
 Triggers only mark an order dirty (cheap, in the writer's transaction); `store.order_search`
 rebuilds the dirty documents at the end of each orders write and before a search reads. A
@@ -70,9 +73,15 @@ def upgrade() -> None:
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
     op.execute("INSERT INTO orders_search_dirty (order_rowid) SELECT rowid FROM orders")
+    op.drop_index("ix_orders_status", table_name="orders")
+    op.create_index(
+        "ix_orders_status_channel_ship_by", "orders", ["status", "fulfillment_channel", "ship_by"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_status_channel_ship_by", table_name="orders")
+    op.create_index("ix_orders_status", "orders", ["status"])
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS orders_fts")
