@@ -195,3 +195,11 @@ def test_listings_model_with_issues_passes_qtmodeltester(
 ) -> None:
     assert isinstance(tab.model, ListingsTableModel)
     qtmodeltester.check(tab.model, force_py=True)
+
+
+def test_sorting_by_issues_puts_errors_first(tab: ListingsTab, qtbot: Any) -> None:
+    with qtbot.waitSignal(tab.model.loaded, timeout=5000):
+        tab.table.sortByColumn(ISSUES_COLUMN, Qt.SortOrder.DescendingOrder)
+    wait_rows(qtbot, tab, len(STORED))
+    order = [tab.model.listing_at(r).sku for r in range(tab.model.rowCount())]  # type: ignore[union-attr]
+    assert order == ["D-BROKEN", "C-OLD", "A-NEW", "B-WARN", "F-NOTE", "E-NONE"]  # ties: newest id

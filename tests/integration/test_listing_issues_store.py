@@ -25,7 +25,7 @@ from kinxpro_desktop.core.listing_issues import (
 from kinxpro_desktop.core.models import Listing, Money
 from kinxpro_desktop.services.exports import Exporter
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.listing_queries import ListingFilter, ListingQueries
+from kinxpro_desktop.store.listing_queries import LISTING_SORT, ListingFilter, ListingQueries
 from kinxpro_desktop.store.schema import listings
 from tests.support.simulator import db_fixture
 
@@ -178,7 +178,7 @@ EDGES = [
 
 def test_sql_filters_follow_the_decoders_rules_on_every_shape(db: Database) -> None:
     """The SQL clauses and ``decode_issues`` are two writings of one rule: any stored shape
-    counts the same in both."""
+    counts (and sorts) the same in both."""
     base = {"marketplace_id": US, "asin": "B0", "title": "t", "quantity": 1, "status": "Active"}
     with db.engine.begin() as conn:
         conn.execute(
@@ -211,3 +211,10 @@ def test_sql_filters_follow_the_decoders_rules_on_every_shape(db: Database) -> N
         decoded = decode_issues(stored)
         assert (f"E{n:02d}" in errors) == any(i.is_error for i in decoded), stored
         assert (f"E{n:02d}" in anything) == bool(decoded), stored
+    with db.engine.connect() as conn:
+        ranks = dict(conn.execute(select(listings.c.sku, LISTING_SORT["issues"])).all())
+    for n, stored in enumerate(EDGES):
+        decoded = decode_issues(stored)
+        severities = {i.severity for i in decoded}
+        rank = 3 if ERROR in severities else 2 if WARNING in severities else int(bool(decoded))
+        assert ranks[f"E{n:02d}"] == rank, stored

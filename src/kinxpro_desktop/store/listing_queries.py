@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Row, and_, case, exists, func, literal, or_, select
 
 from kinxpro_desktop.core.listing_issues import (
+    ERROR,
     INFO,
     LEGACY_PREFIXES,
     WARNING,
@@ -59,18 +60,6 @@ class ListingFilter:
     channel: str = ""  # "" | "MFN" | "AFN"
     marketplace: str = ""
     low_stock: int | None = None  # merchant quantity at or below this
-
-
-LISTING_SORT = {
-    "sku": listings.c.sku,
-    "title": listings.c.title,
-    "price": listings.c.price_minor,
-    "quantity": listings.c.quantity,
-    "status": listings.c.status,
-    "asin": listings.c.asin,
-    "fulfillment_channel": listings.c.fulfillment_channel,
-    "updated_at": listings.c.updated_at,
-}
 
 
 def _listing_where(f: ListingFilter) -> list[ColumnElement[bool]]:
@@ -128,21 +117,51 @@ def _has_issue() -> ColumnElement[bool]:
     return _issue_list(func.json_array_length(listings.c.issues_json) > 0)
 
 
-def _has_error() -> ColumnElement[bool]:
-    """What ``decode_issues`` reads as at least one ERROR: an Issue object whose severity is
-    not WARNING or INFO, an old string whose first word is not one of LEGACY_PREFIXES, any
-    other element, or a damaged list."""
+def _has_element(severity: str) -> ColumnElement[bool]:
+    """At least one element ``decode_issues`` reads with ``severity`` (ERROR: an Issue object
+    whose severity is not WARNING or INFO, an old string whose first word is not one of
+    LEGACY_PREFIXES, any other element; or a damaged list)."""
     each = func.json_each(listings.c.issues_json).table_valued("value", "type").alias("issue")
-    severity = func.upper(
-        func.trim(func.coalesce(func.json_extract(each.c.value, "$.severity"), ""))
-    )
+    named = func.upper(func.trim(func.coalesce(func.json_extract(each.c.value, "$.severity"), "")))
     lowered = func.lower(each.c.value)
-    error = case(
-        (each.c.type == "object", severity.not_in((WARNING, INFO))),
-        (each.c.type == "text", ~or_(*(lowered.like(f"{p}%") for p in LEGACY_PREFIXES))),
-        else_=literal(True),
+    legacy = {s: [p for p, sev in LEGACY_PREFIXES.items() if sev == s] for s in (WARNING, INFO)}
+    by_object: ColumnElement[bool]
+    by_text: ColumnElement[bool]
+    if severity == ERROR:
+        by_object = named.not_in((WARNING, INFO))
+        by_text = ~or_(*(lowered.like(f"{p}%") for p in LEGACY_PREFIXES))
+    else:
+        by_object = named == severity
+        by_text = or_(*(lowered.like(f"{p}%") for p in legacy[severity]))
+    match = case(
+        (each.c.type == "object", by_object),
+        (each.c.type == "text", by_text),
+        else_=literal(severity == ERROR),
     ).is_(True)
-    return _issue_list(exists(select(literal(1)).select_from(each).where(error)))
+    return _issue_list(exists(select(literal(1)).select_from(each).where(match)))
+
+
+def _has_error() -> ColumnElement[bool]:
+    return _has_element(ERROR)
+
+
+def _issue_rank() -> ColumnElement[int]:
+    """Sort key of the Issues column: 3 with an error (or damage), 2 with a warning, 1 with
+    notes only, 0 without issues (what the chip's colour says)."""
+    return case((_has_error(), 3), (_has_element(WARNING), 2), (_has_issue(), 1), else_=0)
+
+
+LISTING_SORT: dict[str, ColumnElement[Any]] = {
+    "sku": listings.c.sku,
+    "title": listings.c.title,
+    "price": listings.c.price_minor,
+    "quantity": listings.c.quantity,
+    "status": listings.c.status,
+    "asin": listings.c.asin,
+    "fulfillment_channel": listings.c.fulfillment_channel,
+    "updated_at": listings.c.updated_at,
+    "issues": _issue_rank(),
+}
 
 
 def _listing_is_fba() -> ColumnElement[bool]:

@@ -115,7 +115,7 @@ COLUMNS = (
     ),
     Column(
         "Issues",
-        None,
+        "issues",
         lambda r: issues_summary(r.issues),
         chip=issues_chip,
         tooltip=issues_tip,
