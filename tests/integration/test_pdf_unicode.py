@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -243,3 +244,12 @@ def test_table_pdf_cuts_a_long_japanese_title_inside_its_column() -> None:
     for _x_min, x_max, word in in_column:
         assert x_max <= right + 0.5, (word, x_max, right)
     assert "【2026年最新版】ステンレス製" in text_of(pdf, "-layout")
+
+
+def test_documents_rendered_on_parallel_threads_each_print_their_own_text() -> None:
+    titles = [f"{JP_TITLE} {n}号" for n in range(4)] + ["Kubek łódzki", "Кружка"]
+    with ThreadPoolExecutor(max_workers=len(titles)) as pool:
+        pdfs = list(pool.map(lambda t: render_pick_list([jp_slip(t)], PageSize.A4), titles))
+    for title, pdf in zip(titles, pdfs, strict=True):
+        flat = re.sub(r"\s+", "", text_of(pdf))
+        assert title.replace(" ", "") in flat, title
