@@ -111,7 +111,8 @@ def _clean(text: str) -> str:
 
 def _font_runs(text: str, primary: str) -> list[tuple[str, str]]:
     """(text, font) in logical order; characters no font has become REPLACEMENT."""
-    chars, fonts = [], []
+    chars: list[str] = []
+    faces: list[str] = []
     prev = ""
     for ch in text:
         cp = ord(ch)
@@ -124,10 +125,10 @@ def _font_runs(text: str, primary: str) -> list[tuple[str, str]]:
         else:
             ch, font = REPLACEMENT, primary
         chars.append(ch)
-        fonts.append(font)
+        faces.append(font)
         prev = font
     out: list[tuple[str, str]] = []
-    for ch, font in zip(chars, fonts, strict=True):
+    for ch, font in zip(chars, faces, strict=True):
         if out and out[-1][1] == font:
             out[-1] = (out[-1][0] + ch, font)
         else:
