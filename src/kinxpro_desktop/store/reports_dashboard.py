@@ -4,21 +4,23 @@ for the US, Tokyo time for Japan, ...), right across DST. Money stays in minor u
 currency (never summed across currencies); cancelled orders are not sales.
 
 Triggers (migration 0004) mark the UTC day of every changed order dirty; an order of UTC day
-D belongs to local day D-1, D or D+1, so a refresh rebuilds those local days from the orders
-placed between D-2 and D+2 (UTC), the local day computed in SQL (store/local_days.py)."""
+D belongs to local day D-1, D or D+1, depending on its marketplace's zone. A refresh rebuilds
+the local days that UTC day D overlaps in the zones of the marketplaces near it (with orders
+now, or with aggregates from before: a deleted or moved order counts too), from the orders
+placed in those local days' UTC span, the local day computed in SQL (store/local_days.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Engine, text
 
 from kinxpro_desktop.store.engine import begin_write
-from kinxpro_desktop.store.local_days import day_expr, day_runs, shift
+from kinxpro_desktop.store.local_days import day_expr, day_runs, shift, zone_of
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,12 @@ _LOW_STOCK = text(
 )
 
 
+_MARKETS_NEAR = text(
+    """
+    SELECT DISTINCT marketplace_id FROM orders WHERE purchase_date >= :a AND purchase_date < :b
+    UNION SELECT DISTINCT marketplace_id FROM dashboard_days WHERE day >= :lo AND day < :hi
+    """
+)
 _ANY_DIRTY = text("SELECT 1 FROM dashboard_dirty LIMIT 1")
 _DIRTY = text("SELECT day FROM dashboard_dirty ORDER BY day")
 _CLEAR_DIRTY = text("DELETE FROM dashboard_dirty")
@@ -143,6 +151,15 @@ def _utc(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
+def _midnight(day: str, tz: tzinfo) -> datetime:
+    """The UTC moment local `day` starts in zone `tz`."""
+    return datetime.combine(date.fromisoformat(day), time(0), tz).astimezone(UTC)
+
+
+def _db_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 class DashboardQueries:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -155,12 +172,20 @@ class DashboardQueries:
             if conn.execute(_ANY_DIRTY).first() is None:
                 return 0
         with begin_write(self._engine) as conn:
-            dirty = [r[0] for r in conn.execute(_DIRTY) if _valid(r[0])]
-            local = {shift(d, k) for d in dirty for k in (-1, 0, 1)}
+            dirty = sorted(r[0] for r in conn.execute(_DIRTY) if _valid(r[0]))
+            zones = self._zones_near(conn, dirty)
+            local = set()
+            for d in dirty:
+                first_moment = _utc(d)
+                last_moment = first_moment + timedelta(days=1) - timedelta(microseconds=1)
+                for tz in zones:
+                    local.add(first_moment.astimezone(tz).date().isoformat())
+                    local.add(last_moment.astimezone(tz).date().isoformat())
             for first, end in day_runs(local):
-                a, b = shift(first, -1), shift(end, 1)
-                expr, params = day_expr("o.purchase_date", "o.marketplace_id", _utc(a), _utc(b))
-                params.update(first=first, end=end, a=f"{a}T00:00:00", b=f"{b}T00:00:00")
+                lo = min(_midnight(first, tz) for tz in zones)
+                hi = max(_midnight(end, tz) for tz in zones)
+                expr, params = day_expr("o.purchase_date", "o.marketplace_id", lo, hi)
+                params.update(first=first, end=end, a=_db_text(lo), b=_db_text(hi))
                 conn.execute(_CLEAR_DAYS, {"first": first, "end": end})
                 conn.execute(_CLEAR_SKUS, {"first": first, "end": end})
                 orders = _LOCAL_ORDERS.format(day=expr)
@@ -168,6 +193,22 @@ class DashboardQueries:
                 conn.execute(text(_REBUILD_SKUS.format(orders=orders)), params)
             conn.execute(_CLEAR_DIRTY)
         return len(local)
+
+    @staticmethod
+    def _zones_near(conn: Any, dirty: list[str]) -> list[tzinfo]:
+        """The zones of the marketplaces with orders within two days of the dirty days, or
+        with aggregates there (UTC, for orders of a marketplace not in core.marketplaces)."""
+        if not dirty:
+            return []
+        params = {
+            "a": f"{shift(dirty[0], -2)}T00:00:00",
+            "b": f"{shift(dirty[-1], 3)}T00:00:00",
+            "lo": shift(dirty[0], -2),
+            "hi": shift(dirty[-1], 3),
+        }
+        markets = {r[0] for r in conn.execute(_MARKETS_NEAR, params)}
+        by_name = {str(zone_of(m)): zone_of(m) for m in markets}
+        return list(by_name.values()) or [UTC]
 
     def days(self, start: datetime | str, end: datetime | str, market: str = "") -> list[DayRow]:
         """Orders (all, even without items), units and item sales per local day and group,

@@ -212,3 +212,24 @@ def test_japan_days_are_tokyo_days_and_each_marketplace_keeps_its_own_today(
     assert figures(jp.figures[0]) == jp_today
     assert jp.time_zone == "Asia/Tokyo"
     assert jp.start == datetime(2026, 11, 27, tzinfo=jp.start.tzinfo)
+
+
+def test_an_order_moved_out_of_a_zone_leaves_no_stale_local_day(db: Database) -> None:
+    """A JP order (27 Nov in Tokyo, 26 Nov UTC) moved to the US marketplace: the refresh
+    rebuilds Tokyo's 27 November although no order is left in Tokyo's zone."""
+    (jp_order,) = orders_at(["2026-11-26T15:30:00"], JP, "JPY", prefix="503")
+    db.orders.upsert([jp_order, *orders_at(["2026-11-26T12:00:00"], prefix="113")])
+    service = DashboardService(db, clock=lambda: utc("2026-11-26T16:00:00"))
+    assert figures(tile(service.load("today"), "today", "JPY"))[0] == 1
+    db.orders.upsert([replace(jp_order, marketplace_id=US)])
+    dash = service.load("today")
+    with db.engine.connect() as conn:
+        left = conn.execute(
+            text("SELECT COUNT(*) FROM dashboard_days WHERE marketplace_id = :m"), {"m": JP}
+        ).scalar_one()
+    assert left == 0  # Tokyo's 27 November was rebuilt (to nothing)
+    # now a US order at 07:30 on 26 November Pacific time: today's only yen order
+    us_today = sql_sum(db, "2026-11-26T08:00:00", "2026-11-27T08:00:00", US)
+    assert us_today[0] == 2
+    assert figures(tile(dash, "today", "JPY"))[0] == 1
+    assert sum(f.orders for f in next(t for t in dash.tiles if t.key == "today").figures) == 2
