@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import sqlite3
 import statistics
 import string
 import sys
@@ -113,11 +112,11 @@ def bench_key() -> DatabaseKey:
 
 def raw_connect(path: Path, key: DatabaseKey | None) -> Any:
     """A driver connection outside the app's code, with the app's pragmas, autocommit mode:
-    stdlib sqlite3 on a plain file, or sqlcipher3 with the raw key on a SQLCipher file."""
-    if key is None:
-        conn: Any = sqlite3.connect(path, isolation_level=None)
-    else:
-        conn = sqlcipher3.connect(str(path), isolation_level=None)
+    on a plain file without a key, else on a SQLCipher file with the raw key. Both through
+    the sqlcipher3 driver: its SQLite (3.53) is the app's, and the stdlib's (3.40 here) lacks
+    FTS5's contentless_delete, which the orders search index (migration 0007) uses."""
+    conn: Any = sqlcipher3.connect(str(path), isolation_level=None)
+    if key is not None:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(key_pragma(key))
     for pragma in APP_PRAGMAS:
