@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -268,3 +269,17 @@ def test_a_period_without_settlement_says_so(
     empty = make_ctx(PrivacyService(empty_database))  # no settlement at all, any period
     other = loaded_view(empty, qtbot, "30d")
     assert other.profit.note.text().startswith(NO_SETTLEMENT)
+
+
+def test_the_profit_and_breakdown_models_pass_the_model_tester(
+    make_ctx: Callable[..., AppContext], qtbot: QtBot, qtmodeltester: Any
+) -> None:
+    ctx = make_ctx()
+    seed_settlements(ctx)
+    view = loaded_view(ctx, qtbot)
+    assert view.profit.model.rowCount() == 6  # CAD: SKU-1, total; USD: SKU-1, SKU-2, other, total
+    qtmodeltester.check(view.profit.model)
+    b = open_by_click(view, qtbot, row_of(view, "Total USD", "USD"), column("net"))
+    assert len(b.lines) == 8
+    assert view.breakdown_dialog is not None
+    qtmodeltester.check(view.breakdown_dialog.model)
