@@ -52,40 +52,42 @@ class StockRow:
     channel: str
 
 
-# Aggregates of the local days in [:first, :end), from the orders placed in [:a, :b) (UTC);
-# {day} is the local-day expression of store/local_days.day_expr (bound parameters only).
-# The orders of those days are materialised first, so the expression runs once per order
-# and items are read only for the orders kept.
+# Aggregates of the local days in [:first, :end), from the orders placed in [:a, :b) (UTC):
+# the orders of those days with their local day go to a temporary table first (the local-day
+# expression of store/local_days.day_expr, bound parameters only, runs once per order), and
+# both aggregates are built from it. It holds order ids, marketplaces and days, no buyer data.
 _LOCAL_ORDERS = """
-    WITH d AS MATERIALIZED (
-        SELECT day, currency, marketplace_id, channel, order_id
-        FROM (SELECT {day} AS day, o.currency, o.marketplace_id,
-                     o.fulfillment_channel AS channel, o.order_id
-              FROM orders AS o
-              WHERE o.purchase_date >= :a AND o.purchase_date < :b
-                AND o.status != 'Canceled')
-        WHERE day >= :first AND day < :end)
+    CREATE TEMP TABLE dash_local_orders AS
+    SELECT day, currency, marketplace_id, channel, order_id
+    FROM (SELECT {day} AS day, o.currency, o.marketplace_id,
+                 o.fulfillment_channel AS channel, o.order_id
+          FROM orders AS o
+          WHERE o.purchase_date >= :a AND o.purchase_date < :b AND o.status != 'Canceled')
+    WHERE day >= :first AND day < :end
 """
-_REBUILD_DAYS = """
+_DROP_LOCAL_ORDERS = text("DROP TABLE IF EXISTS temp.dash_local_orders")
+_REBUILD_DAYS = text(
+    """
     INSERT INTO dashboard_days (day, currency, marketplace_id, channel, orders, units,
                                 sales_minor)
-    {orders}
     SELECT d.day, d.currency, d.marketplace_id, d.channel, COUNT(*),
            COALESCE(SUM((SELECT SUM(i.quantity_ordered) FROM order_items AS i
                          WHERE i.order_id = d.order_id)), 0),
            COALESCE(SUM((SELECT SUM(i.price_minor) FROM order_items AS i
                          WHERE i.order_id = d.order_id)), 0)
-    FROM d
+    FROM temp.dash_local_orders AS d
     GROUP BY 1, 2, 3, 4
-"""
-_REBUILD_SKUS = """
+    """
+)
+_REBUILD_SKUS = text(
+    """
     INSERT INTO dashboard_skus (day, marketplace_id, sku, currency, units, sales_minor)
-    {orders}
     SELECT d.day, d.marketplace_id, i.sku, i.currency, SUM(i.quantity_ordered),
            SUM(i.price_minor)
-    FROM d CROSS JOIN order_items AS i ON i.order_id = d.order_id
+    FROM temp.dash_local_orders AS d CROSS JOIN order_items AS i ON i.order_id = d.order_id
     GROUP BY 1, 2, 3, 4
-"""
+    """
+)
 _DAYS = text(
     """
     SELECT day, currency, marketplace_id, channel, orders, units, sales_minor
@@ -188,9 +190,11 @@ class DashboardQueries:
                 params.update(first=first, end=end, a=_db_text(lo), b=_db_text(hi))
                 conn.execute(_CLEAR_DAYS, {"first": first, "end": end})
                 conn.execute(_CLEAR_SKUS, {"first": first, "end": end})
-                orders = _LOCAL_ORDERS.format(day=expr)
-                conn.execute(text(_REBUILD_DAYS.format(orders=orders)), params)
-                conn.execute(text(_REBUILD_SKUS.format(orders=orders)), params)
+                conn.execute(_DROP_LOCAL_ORDERS)
+                conn.execute(text(_LOCAL_ORDERS.format(day=expr)), params)
+                conn.execute(_REBUILD_DAYS)
+                conn.execute(_REBUILD_SKUS)
+                conn.execute(_DROP_LOCAL_ORDERS)
             conn.execute(_CLEAR_DIRTY)
         return len(local)
 
