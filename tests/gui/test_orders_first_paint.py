@@ -98,3 +98,22 @@ def orders_window_rows(qtbot, ctx, total: int):  # type: ignore[no-untyped-def]
     window.refresh_all()
     qtbot.waitUntil(lambda: window.orders_tab.model.rowCount() == total, timeout=5000)
     return window
+
+
+def test_the_selected_order_stays_selected_past_the_first_page(qtbot, make_ctx, database) -> None:  # type: ignore[no-untyped-def]
+    """A new sort keeps the seller's order selected even when it lands past row 200, which
+    is only known once the whole id list is read."""
+    expected = add_orders(database)
+    window = orders_window_all(qtbot, make_ctx(), len(expected))
+    tab = window.orders_tab
+    by_total = ViewQueries(database.engine).order_keys(OrderFilter(), "total", False)
+    chosen = next(k for k in expected[:PAGE] if by_total.index(k) > PAGE + 20)
+    tab.select_row(expected.index(chosen))
+    qtbot.waitUntil(lambda: tab.detail.order_id == chosen, timeout=5000)
+    loads: list[int] = []
+    tab.model.loaded.connect(loads.append)
+    tab.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: len(loads) == 2, timeout=5000)  # the first page, then all ids
+    assert tab.model.key_at(len(by_total) - 1) == by_total[-1]
+    assert tab.selected_ids() == [chosen]
+    assert tab.detail.order_id == chosen

@@ -395,6 +395,11 @@ class PagedTableModel(QAbstractTableModel):
             self._stale.discard(k)
 
     @property
+    def reading_ids(self) -> bool:
+        """The first page shows and the rest of the id list is still being read."""
+        return self._partial
+
+    @property
     def cached_rows(self) -> int:
         return len(self._cache)
 

@@ -287,6 +287,8 @@ class OrdersTab(DataTab):
             return
         # after a filter or sort change: keep the same order selected if it is still listed
         row = self.model.row_of(self._reselect) if self._reselect else None
+        if row is None and self._reselect and self.model.reading_ids:
+            return  # past the first page: placed once the whole id list is read
         self._reselect = None
         if row is not None:
             self.select_row(row)
