@@ -170,8 +170,9 @@ def test_a_superseded_id_list_is_interrupted(db: Database) -> None:
     )
 
 
-def test_text_with_a_digit_opens_no_buyer_name(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """An order id or SKU is never a name: no held name is decrypted for it."""
+def test_one_search_opens_the_held_names_once(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A search reads a count, a first page and the id list: the held buyer names are
+    opened for the first only, and again for a new search text."""
     from kinxpro_desktop.store import order_queries
 
     opened: list[str] = []
@@ -179,6 +180,9 @@ def test_text_with_a_digit_opens_no_buyer_name(db: Database, monkeypatch) -> Non
         order_queries, "buyers_matching", lambda _e, needle: opened.append(needle) or []
     )
     q = ViewQueries(db.engine)
-    q.order_keys(OrderFilter(text="113-00"), "purchase_date", True)
-    q.order_keys(OrderFilter(text="Smith"), "purchase_date", True)
-    assert opened == ["Smith"]
+    for needle in ("Smith", "Smith", "113-00"):
+        f = OrderFilter(text=needle)
+        q.order_head(f, "purchase_date", True, 10)
+        q.order_keys(f, "purchase_date", True)
+        q.count_orders(f)
+    assert opened == ["Smith", "113-00"]

@@ -242,10 +242,7 @@ class OrderQueries:
 
     def _buyers(self, needle: str) -> list[str]:
         """Buyer-name matches, remembered for a few seconds: a new search reads a count,
-        a first page and the id list, and each would open every held name again. Text
-        with a digit is an order id, SKU or ASIN, never a name: no name is opened."""
-        if any(ch.isdigit() for ch in needle):
-            return []
+        a first page and the id list, and each would open every held name again."""
         now = time.monotonic()
         memo = self._buyer_memo
         if memo is not None and memo[0] == needle and now - memo[1] < _BUYER_MEMO_SECONDS:
