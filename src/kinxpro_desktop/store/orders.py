@@ -11,8 +11,8 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 from kinxpro_desktop.core.errors import PiiPastRetention
 from kinxpro_desktop.core.models import Money, Order, OrderItem, OrderPii
 from kinxpro_desktop.core.retention import PII_FIELDS, cutoff
-from kinxpro_desktop.store.pii_crypto import PiiCipher, cipher_for
 from kinxpro_desktop.store import order_search
+from kinxpro_desktop.store.pii_crypto import PiiCipher, cipher_for
 from kinxpro_desktop.store.schema import order_items, order_pii, orders
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, opt_to_db, to_db
 
