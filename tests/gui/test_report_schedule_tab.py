@@ -168,7 +168,8 @@ def test_an_analyst_does_not_see_the_control(
     ctx = make_ctx(access=Access(Role.ANALYST))
     view = shown_view(ctx, qtbot)
     tab = _KEEP[-1]
-    tab.pages.setCurrentWidget(tab.amazon)
+    assert tab.amazon is view
+    tab.pages.setCurrentWidget(view)
     qtbot.waitUntil(lambda: ctx.runner.pending() == 0)  # nothing answers a closed tab
     assert tab.amazon.request_button.isVisible()
     assert not tab.amazon.auto.isVisible() and not tab.amazon.auto_settlements.isVisible()
