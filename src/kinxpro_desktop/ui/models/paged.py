@@ -50,6 +50,10 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+#: the whole id list is read right after the first page paints, so that its reading (Python
+#: work on the database thread, which holds the GIL) does not slow that paint; without a
+#: view asking for rows it starts after this many milliseconds
+FULL_LIST_FALLBACK_MS = 100
 #: a new filter's first paint: (match count, the first rows in display order)
 Head = Callable[[str, bool, int], tuple[int, list[Any]]]
 
@@ -107,6 +111,10 @@ class PagedTableModel(QAbstractTableModel):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(0)
         self._reload_timer.timeout.connect(self._start_reload)
+        self._after_paint: list[Any] | None = None  # the first page, until the id list read
+        self._full_timer = QTimer(self)
+        self._full_timer.setSingleShot(True)
+        self._full_timer.timeout.connect(self._read_full_list)
         self.active = True
         self._deferred: Ids | bool = False  # False: nothing deferred
         self._flush = QTimer(self)
@@ -122,6 +130,8 @@ class PagedTableModel(QAbstractTableModel):
         self._generation += 1
         if self._keys_job is not None:
             self._keys_job.cancel()
+        self._after_paint = None  # a first page of the old order: its id list is not wanted
+        self._full_timer.stop()
         self._reload_timer.start()
 
     def _start_reload(self) -> None:
@@ -164,7 +174,14 @@ class PagedTableModel(QAbstractTableModel):
         self.endResetModel()
         self._loaded_once = True
         self.loaded.emit(total)
-        if self._partial:
+        if self._partial:  # the id list is read once the first page has painted
+            self._after_paint = first
+            self._full_timer.start(FULL_LIST_FALLBACK_MS)
+
+    def _read_full_list(self) -> None:
+        self._full_timer.setInterval(FULL_LIST_FALLBACK_MS)
+        first, self._after_paint = self._after_paint, None
+        if first is not None and self._partial:
             self._submit_keys(reset=True, changed=None, after_head=first)
 
     def _full_loaded(self, first: list[Any], keys: list[Any], pos: dict[Any, int]) -> None:
@@ -459,6 +476,8 @@ class PagedTableModel(QAbstractTableModel):
         obj = self.row_object(index.row())
         if obj is None:
             return PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+        if self._after_paint is not None and self._full_timer.interval() != 0:
+            self._full_timer.start(0)  # the view paints real rows: read the ids right after
         if role == CHIP_ROLE:
             return column.chip(obj) if column.chip else None
         if role == Qt.ItemDataRole.ToolTipRole:
