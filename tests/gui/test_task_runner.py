@@ -118,3 +118,38 @@ def test_shutdown_cancels_running_jobs(qtbot) -> None:  # type: ignore[no-untype
     assert started.wait(5)
     assert r.shutdown(10_000)
     assert stopped == [True] and outside.cancelled
+
+
+def test_a_result_for_a_widget_deleted_meanwhile_is_dropped(qtbot, runner, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A dialog closed (and deleted) while its job runs: the result, error or progress is
+    not delivered to the dead widget ("Internal C++ object already deleted"); other
+    receivers still get theirs."""
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    release = threading.Event()
+    delivered: list[str] = []
+
+    def slow(token: CancelToken, progress: ProgressFn) -> str:
+        release.wait(5)
+        progress(ProgressUpdate("Rows", 1, 1))
+        return "done"
+
+    def failing() -> None:
+        release.wait(5)
+        raise UserError("no such report")
+
+    label = QLabel()
+    runner.submit_job(
+        slow,
+        on_done=lambda text: (label.setText(text), delivered.append("done")),
+        on_progress=lambda _u: label.setText("progress"),
+    )
+    runner.submit(failing, on_error=lambda exc: label.setText(str(exc)))
+    runner.submit(failing, on_error=lambda _exc: delivered.append("error for a live receiver"))
+    shiboken6.delete(label)  # the widget goes while the jobs run
+    release.set()
+    qtbot.waitUntil(lambda: runner.pending() == 0, timeout=5000)
+    qtbot.wait(50)
+    assert delivered == ["error for a live receiver"]
+    assert failures(caplog) == []

@@ -9,6 +9,9 @@ Two ways in, one mechanism:
   ``CancelToken`` and a progress callback (``job(token, progress)``). It returns a
   :class:`JobHandle` whose ``cancel()`` sets the token; progress arrives on the GUI thread.
 
+A result whose receiver is gone (a widget deleted while its job ran, such as a dialog closed
+or the window shutting down) is dropped instead of delivered to a deleted object.
+
 Every unexpected exception is logged (through the normal, redacting logger) whether or not
 the caller handles it; ``Cancelled`` and ``UserError`` are expected and are not logged as
 failures.
@@ -21,6 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from kinxpro_desktop.core.errors import UserError
@@ -37,6 +41,24 @@ ProgressSink = Callable[[ProgressUpdate], None]
 def is_unexpected(exc: BaseException) -> bool:
     """True for bugs and environment failures; False for Cancelled and UserError."""
     return not isinstance(exc, (Cancelled, UserError))
+
+
+def receiver_gone(fn: Callable[..., object] | None) -> bool:
+    """True when `fn` is a bound method of, or a closure over, a Qt object that has been
+    deleted: calling it would raise "Internal C++ object already deleted"."""
+    if fn is None:
+        return False
+    owner = getattr(fn, "__self__", None)
+    if owner is not None:
+        captured: list[object] = [owner]
+    else:
+        captured = []
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                captured.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+    return any(isinstance(o, QObject) and not shiboken6.isValid(o) for o in captured)
 
 
 class JobHandle:
@@ -82,14 +104,15 @@ class _Relay(QObject):
 
     @Slot(object)
     def _deliver_progress(self, update: ProgressUpdate) -> None:
-        if self._on_progress is not None and not self.handle.finished:
-            self._on_progress(update)
+        sink = self._on_progress
+        if sink is not None and not self.handle.finished and not receiver_gone(sink):
+            sink(update)
 
     @Slot(object)
     def _deliver_done(self, result: object) -> None:
         self.handle.finished = True
         self._forget(self)
-        if self._on_done is not None:
+        if self._on_done is not None and not receiver_gone(self._on_done):
             self._on_done(result)
 
     @Slot(object)
@@ -105,7 +128,7 @@ class _Relay(QObject):
                 self.handle.name,
                 exc_info=exc,
             )
-        if self._on_error is not None:
+        if self._on_error is not None and not receiver_gone(self._on_error):
             self._on_error(exc)
 
 
