@@ -125,7 +125,13 @@ def test_bundle_carries_resources_and_migrations(built: b.Bundle) -> None:
     for name in ("kinxpro-desktop.ico", "kinxpro-desktop.icns", "kinxpro-desktop.svg"):
         assert (icons / name).is_file()
     fonts = internal / "resources" / "fonts"
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt"):
+    for name in (
+        "DejaVuSans.ttf",
+        "DejaVuSans-Bold.ttf",
+        "LICENSE-DejaVu.txt",
+        "NotoSansCJK-Subset.ttf",  # Japanese, Chinese and Korean in every PDF
+        "LICENSE-NotoSansCJK.txt",
+    ):
         assert (fonts / name).is_file()
     assert (internal / "resources" / "kinxpro-desktop.desktop").is_file()
 
