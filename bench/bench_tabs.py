@@ -278,11 +278,23 @@ def main() -> int:
             vals.append(loads(listings_tab, lambda: listings_tab.low_stock.setChecked(True)))
             loads(listings_tab, lambda: listings_tab.low_stock.setChecked(False))
         figure("Listings: low-stock filter", vals, 150)
+        vals = []
+        for _ in range(RUNS):
+            listings_tab.issues_only.setChecked(True)
+            vals.append(loads(listings_tab, lambda: listings_tab.issues_level.setCurrentIndex(1)))
+            listings_tab.issues_level.setCurrentIndex(0)
+            loads(listings_tab, lambda: listings_tab.issues_only.setChecked(False))
+        figure("Listings: filter 'errors only'", vals, 150)
         vals = [
             loads(listings_tab, lambda o=o: listings_tab.table.sortByColumn(4, o))
             for o in (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder) * 2
         ]
         figure("Listings: sort by price", vals, 150)
+        vals = [
+            loads(listings_tab, lambda o=o: listings_tab.table.sortByColumn(8, o))
+            for o in (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder) * 2
+        ]
+        figure("Listings: sort by issues (severity)", vals, 150)
         peak = rss_mib()
         results.append(
             ["peak RSS (MiB)", f"{peak:.0f}", "", "<= 381 (400 MB)", verdict(peak <= 381)]
