@@ -54,6 +54,8 @@ UNKNOWN = _Unknown()
 #: work on the database thread, which holds the GIL) does not slow that paint; without a
 #: view asking for rows it starts after this many milliseconds
 FULL_LIST_FALLBACK_MS = 100
+#: rows read with the count for a new filter's first paint: more than a tall window shows
+HEAD_ROWS = 100
 #: a new filter's first paint: (match count, the first rows in display order)
 Head = Callable[[str, bool, int], tuple[int, list[Any]]]
 
@@ -149,7 +151,7 @@ class PagedTableModel(QAbstractTableModel):
 
         def job(token: CancelToken, _progress: ProgressFn) -> tuple[int, list[Any]]:
             token.check()
-            return head(sort, desc, PAGE)
+            return head(sort, desc, HEAD_ROWS)
 
         self._keys_job = self._runner.submit_job(
             job,
