@@ -134,6 +134,9 @@ def test_bundle_carries_resources_and_migrations(built: b.Bundle) -> None:
     ):
         assert (fonts / name).is_file()
     assert (internal / "resources" / "kinxpro-desktop.desktop").is_file()
+    # marketplace-local days on a machine without an OS tz database (Windows, minimal Linux)
+    for zone in ("America/Los_Angeles", "Asia/Tokyo", "Europe/London"):
+        assert (internal / "tzdata" / "zoneinfo" / zone).is_file()
 
     source = b.ROOT / "src" / "kinxpro_desktop" / "store" / "migrations"
     bundled = internal / "kinxpro_desktop" / "store" / "migrations"
