@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QDateTime,
     QLocale,
@@ -37,6 +36,7 @@ from kinxpro_desktop.context import AppContext
 from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.services.dashboard import Breakdown
 from kinxpro_desktop.ui import fmt
+from kinxpro_desktop.ui.models.rows import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 Loader = Callable[[], Breakdown]
@@ -59,7 +59,9 @@ def posted_text(moment: datetime | None, day: str) -> str:
     return f"{loc.toString(when, QLocale.FormatType.ShortFormat)} {moment.strftime('%Z')}".strip()
 
 
-class BreakdownModel(QAbstractTableModel):
+class BreakdownModel(RowsModel):
+    COLUMNS = HEADERS
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.breakdown: Breakdown | None = None
@@ -69,24 +71,8 @@ class BreakdownModel(QAbstractTableModel):
         self.breakdown = breakdown
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() or self.breakdown is None:
-            return 0
-        return len(self.breakdown.lines)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return 0 if self.breakdown is None else len(self.breakdown.lines)
 
     def text(self, row: int, column: int) -> str:
         assert self.breakdown is not None

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from kinxpro_desktop.core.marketplaces import label as marketplace_label
 from kinxpro_desktop.core.models import AuditEntry
 from kinxpro_desktop.ui import fmt
+from kinxpro_desktop.ui.models.rows import RowsModel
 
 COLUMNS = ("#", "Time", "Event", "By", "Orders", "Details")
 Index = QModelIndex | QPersistentModelIndex
@@ -175,7 +176,9 @@ def event_label(event: str) -> str:
     return EVENT_LABELS.get(event, event.replace("_", " ").capitalize())
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[AuditEntry] = []
@@ -191,19 +194,8 @@ class AuditTableModel(QAbstractTableModel):
     def entry_at(self, row: int) -> AuditEntry | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

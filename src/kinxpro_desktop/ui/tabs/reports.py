@@ -8,7 +8,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -36,6 +35,7 @@ from kinxpro_desktop.core.vocabulary import Actor
 from kinxpro_desktop.services.report_schedule import ScheduledRun
 from kinxpro_desktop.services.reports import KINDS, SETTLEMENT, ReportOutcome, ReportRun
 from kinxpro_desktop.ui import fmt
+from kinxpro_desktop.ui.models.rows import RowsModel
 from kinxpro_desktop.ui.tabs.report_schedule import ScheduleControl
 from kinxpro_desktop.ui.widgets.dashboard import DashboardView, named
 from kinxpro_desktop.ui.widgets.export_button import ExportButton
@@ -53,7 +53,9 @@ STATUS_WORDS = {
 }
 
 
-class RunsModel(QAbstractTableModel):
+class RunsModel(RowsModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runs: list[ReportRun] = []
@@ -63,22 +65,8 @@ class RunsModel(QAbstractTableModel):
         self.runs = list(runs)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.runs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.runs)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.runs):

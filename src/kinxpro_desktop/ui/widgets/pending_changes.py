@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -32,28 +32,19 @@ from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.listing_edits import ChangeStatus, StagedChange
 from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.core.progress import Cancelled, ProgressUpdate
+from kinxpro_desktop.ui.models.rows import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ID = Qt.ItemDataRole.UserRole + 1
 
 
-class _RowsModel(QAbstractTableModel):
+class _RowsModel(RowsModel):
     """A flat table of `_rows` under the headers `COLUMNS` (the two models below)."""
 
-    COLUMNS: ClassVar[tuple[str, ...]] = ()
     _rows: Sequence[Any]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
 
 class PendingChangesModel(_RowsModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from kinxpro_desktop.services.dashboard import ProfitRow
 from kinxpro_desktop.ui import fmt
+from kinxpro_desktop.ui.models.rows import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -34,7 +35,9 @@ COLUMNS = (
 CLICK_HINT = "Click or press Enter to see the settlement lines behind this total"
 
 
-class ProfitModel(QAbstractTableModel):
+class ProfitModel(RowsModel):
+    COLUMNS = tuple(title for title, _measure in COLUMNS)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: tuple[ProfitRow, ...] = ()
@@ -44,22 +47,8 @@ class ProfitModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def cell(self, index: Index) -> tuple[str, str, str | None] | None:
         """(measure, currency, sku) behind a money cell (sku None: the currency's total, ""
