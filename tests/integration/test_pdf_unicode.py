@@ -102,8 +102,12 @@ def test_jp_packing_slip_prints_the_japanese_title_and_address(tmp_path: Path) -
     pdf = render_packing_slips([jp_slip(JP_TITLE, "Blue mug")], PageSize.A4)
     text = text_of(pdf, "-layout")
     assert "?" not in text
-    for expected in (JP_TITLE, JP_NAME, *JP_LINES, "渋谷区, 東京都 150-0001", "Kinxpro 株式会社"):
+    for expected in (JP_TITLE, *JP_LINES, "〒150-0001", "東京都渋谷区", "Kinxpro 株式会社"):
         assert expected in text, expected
+    assert f"{JP_NAME} 様" in text  # addressed the Japanese way: postcode first, name last
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if line.startswith("〒150-0001"))
+    assert lines[first + 1].startswith("東京都渋谷区")
     assert "Blue mug" in text and "2 items in this order" in text
     (tmp_path / "slip.pdf").write_bytes(pdf)
     assert embedded_fonts(tmp_path / "slip.pdf") == {

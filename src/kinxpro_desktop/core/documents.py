@@ -27,7 +27,21 @@ class ShipTo:
     country: str = ""
 
     def block(self) -> list[str]:
-        """Lines as printed: name, company, street lines, "City, ST 12345", country."""
+        """Lines as printed: name, company, street lines, "City, ST 12345", country; in
+        Japan the way Japanese post is addressed: 〒postal code, prefecture and city, street
+        lines, company, then the name with 様 (no country line for a domestic parcel)."""
+        if self.country.upper() == "JP":
+            return [
+                line
+                for line in (
+                    f"〒{self.postal_code}" if self.postal_code else "",
+                    f"{self.state}{self.city}",
+                    *self.lines,
+                    self.company,
+                    f"{self.name} 様" if self.name else "",
+                )
+                if line
+            ]
         place = ", ".join(p for p in (self.city, f"{self.state} {self.postal_code}".strip()) if p)
         return [
             line for line in (self.name, self.company, *self.lines, place, self.country) if line
