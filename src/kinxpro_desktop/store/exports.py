@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, literal_column, or_, select
 
 from kinxpro_desktop.store.pii_crypto import cipher_for
-from kinxpro_desktop.store.schema import audit_log, listings, order_items, order_pii, orders
+from kinxpro_desktop.store.schema import audit_log, listings, order_pii, orders
 from kinxpro_desktop.store.timefmt import to_db
 
 PAGE = 2000
@@ -58,6 +58,12 @@ def _order_where(scope: ExportScope) -> list[ColumnElement[bool]]:
     return where
 
 
+_ITEM_COUNTS = (
+    "SELECT order_id, count(*), coalesce(sum(quantity_ordered), 0) FROM order_items "
+    "WHERE order_id IN ({marks}) GROUP BY order_id"
+)
+
+
 class ExportQueries:
     def __init__(self, engine: Engine, page: int = PAGE) -> None:
         self._engine = engine
@@ -79,24 +85,15 @@ class ExportQueries:
     ) -> Iterator[Sequence[tuple[Any, ...]]]:
         """Pages of order rows (ORDER_COLUMNS, then PII_COLUMNS when `buyer_data`, then the
         row's rowid), oldest first; each page is read on its own short connection."""
-        items = (
-            select(func.count())
-            .where(order_items.c.order_id == orders.c.order_id)
-            .scalar_subquery()
-        )
-        units = (
-            select(func.coalesce(func.sum(order_items.c.quantity_ordered), 0))
-            .where(order_items.c.order_id == orders.c.order_id)
-            .scalar_subquery()
-        )
+        # items and units (columns 5 and 6) come from one grouped read per page
+        # (`_with_item_counts`): two correlated subqueries per row read each order's items
+        # twice (100,000 orders: ~0.8 s of SQL -> ~0.6 s)
         cols: list[Any] = [
             orders.c.order_id,
             orders.c.purchase_date,
             orders.c.marketplace_id,
             orders.c.status,
             orders.c.fulfillment_channel,
-            items,
-            units,
             orders.c.total_minor,
             orders.c.currency,
             orders.c.ship_city,
@@ -132,10 +129,27 @@ class ExportQueries:
             rows = self._fetch(q)
             if not rows:
                 return
+            after = (rows[-1][1], rows[-1][-1])
+            rows = self._with_item_counts(rows)
             if buyer_data:
                 rows = self._open_buyer_data(rows)
             yield rows  # each row ends with its rowid (the paging key)
-            after = (rows[-1][1], rows[-1][-1])
+
+    def _with_item_counts(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Each row with its item count and units inserted after the fulfillment channel."""
+        ids = [r[0] for r in rows]
+        # plain SQL with one placeholder per id: compiling 2,000 bound values through
+        # SQLAlchemy on every page cost more than the read itself
+        sql = _ITEM_COUNTS.format(marks=",".join("?" * len(ids)))
+        with self._engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql, ids)
+                counts = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+            finally:
+                cursor.close()
+        none = (0, 0)
+        return [(*r[:5], *counts.get(r[0], none), *r[5:]) for r in rows]
 
     def _open_buyer_data(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """Buyer fields are sealed under day keys: open them (empty when the day's key is
