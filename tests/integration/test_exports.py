@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.models import Listing, Money
@@ -24,6 +24,7 @@ from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressUpdate
 from kinxpro_desktop.core.vocabulary import AuditEvent
 from kinxpro_desktop.services.exports import Exporter, ExportFailed, ExportScope
 from kinxpro_desktop.store.database import Database
+from kinxpro_desktop.store.timefmt import to_db
 from tests.support.seed import MARKER, Seeded, make_orders, store_seeded
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -265,3 +266,28 @@ def test_money_text_is_exact() -> None:
     ]
     assert money(1200, "JPY") == "1200" and money(-7, "JPY") == "-7"
     assert money(2**55 + 1, "USD") == f"{(2**55 + 1) // 100}.{(2**55 + 1) % 100:02d}"
+
+
+def test_orders_placed_in_the_same_second_across_pages_export_once(
+    seeded: tuple[Database, Seeded], tmp_path: Path
+) -> None:
+    """Pages follow (purchase time, order id): orders that share a purchase time and straddle
+    a page boundary are each written once, with their item counts."""
+    db, data = seeded
+    same = data.orders[10].purchase_date
+    tied = [o.order_id for o in data.orders[:40]]
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE orders SET purchase_date = :t WHERE order_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"t": to_db(same), "ids": tied},
+        )
+    target = tmp_path / "orders.csv"
+    exporter(db, page=7).export("orders", "csv", target)
+    body = [r for r in read_csv(target)[1:] if not r[0].startswith("TOTAL")]
+    assert sorted(r[0] for r in body) == sorted(o.order_id for o in data.orders)
+    items = {
+        o.order_id: (len(o.items), sum(i.quantity_ordered for i in o.items)) for o in data.orders
+    }
+    assert all((int(r[5]), int(r[6])) == items[r[0]] for r in body)

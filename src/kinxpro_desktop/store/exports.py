@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 
 from kinxpro_desktop.store.pii_crypto import cipher_for
 from kinxpro_desktop.store.schema import audit_log, listings, order_pii, orders
@@ -106,30 +115,26 @@ class ExportQueries:
             cols += [func.coalesce(order_pii.c[c], "") for c in PII_COLUMNS]
             cols.append(order_pii.c.placed_at)
             base_from = orders.outerjoin(order_pii, order_pii.c.order_id == orders.c.order_id)
-        # (purchase_date, rowid): the purchase-date index holds both, so each page is an
-        # index range scan; ordering by order_id would sort every remaining row per page.
+        # keyset pages in (purchase_date, order_id) order, the purchase-date index's own
+        # (migration 0006): each page is a range read of that index. Paging by rowid, as
+        # before 0006, made SQLite sort all remaining rows for every page.
         rowid: ColumnElement[int] = literal_column("orders.rowid")
         base: Select[Any] = (
             select(*cols, rowid)
             .select_from(base_from)
             .where(*_order_where(scope))
-            .order_by(orders.c.purchase_date, rowid)
+            .order_by(orders.c.purchase_date, orders.c.order_id)
             .limit(self._page)
         )
-        after: tuple[str, int] | None = None
+        after: tuple[str, str] | None = None
         while True:
             q = base
             if after is not None:
-                q = q.where(
-                    or_(
-                        orders.c.purchase_date > after[0],
-                        and_(orders.c.purchase_date == after[0], rowid > after[1]),
-                    )
-                )
+                q = q.where(tuple_(orders.c.purchase_date, orders.c.order_id) > tuple_(*after))
             rows = self._fetch(q)
             if not rows:
                 return
-            after = (rows[-1][1], rows[-1][-1])
+            after = (rows[-1][1], rows[-1][0])
             rows = self._with_item_counts(rows)
             if buyer_data:
                 rows = self._open_buyer_data(rows)
