@@ -114,9 +114,9 @@ class SecurityMonitor:
             alerts.append(
                 Alert(
                     "pii_past_window",
-                    f"Buyer data of {len(past_ids)} orders is still held past the retention "
-                    "window. Run a wipe (Privacy tab or `kinxpro-desktop wipe`); if it comes "
-                    "back, send the log to support.",
+                    f"Buyer data of {len(past_ids)} order{'' if len(past_ids) == 1 else 's'} "
+                    "is still held past the retention window. Run a wipe (Privacy tab or "
+                    "`kinxpro-desktop wipe`); if it comes back, send the log to support.",
                     None,
                     tuple(past_ids[:50]),
                 )

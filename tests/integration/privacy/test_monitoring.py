@@ -132,7 +132,7 @@ def test_cli_shows_the_alert_on_stderr(tmp_path: Path) -> None:
     shown = subprocess.run([*cli, "retention"], env=env, capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
     assert (
-        "kinxpro-desktop: SECURITY ALERT: Buyer data of 1 orders is still held past the "
+        "kinxpro-desktop: SECURITY ALERT: Buyer data of 1 order is still held past the "
         "retention window" in shown.stderr
     )
     again = subprocess.run([*cli, "retention"], env=env, capture_output=True, text=True)

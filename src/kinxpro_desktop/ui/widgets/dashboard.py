@@ -65,7 +65,7 @@ def _link(measure: str, f: CurrencyFigures, text: str) -> str:
 def _figure_lines(f: CurrencyFigures) -> str:
     lines = [
         f"<b style='font-size:15pt'>{html.escape(_money(f.sales))}</b>",
-        f"{f.orders} orders · {f.units} units",
+        f"{fmt.plural(f.orders, 'order')} · {fmt.plural(f.units, 'unit')}",
     ]
     if f.net is not None:
         lines.append(
