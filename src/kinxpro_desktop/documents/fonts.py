@@ -228,14 +228,7 @@ def _prefix_fitting(text: str, width: float, size: float, bold: bool) -> int:
     character (one pass) unless the text is right-to-left or loses characters in cleaning."""
     parts = runs(text, size, bold=bold)
     if bidi.has_rtl(text) or sum(len(r.text) for r in parts) != len(text):
-        lo, hi = 0, len(text)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if string_width(text[:mid], size, bold=bold) <= width:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+        return _longest_prefix(text, width, size, bold, least=0)
     total, count = 0.0, 0
     for run in parts:
         face = pdfmetrics.getFont(run.font).face
@@ -311,8 +304,9 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[st
     return lines or [""]
 
 
-def _longest_prefix(text: str, width: float, size: float, bold: bool) -> int:
-    lo, hi = 1, len(text)
+def _longest_prefix(text: str, width: float, size: float, bold: bool, least: int = 1) -> int:
+    """The longest prefix of `text` (at least `least` characters) within `width`, by halving."""
+    lo, hi = least, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if string_width(text[:mid], size, bold=bold) <= width:
