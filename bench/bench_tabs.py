@@ -133,6 +133,27 @@ def loads(tab, action: Callable[[], None], row: Callable[[], int] = lambda: 0) -
         tab.model.loaded.disconnect(seen.append)
 
 
+def search(tab, text: str) -> Callable[[], None]:  # type: ignore[no-untyped-def]
+    """Typing `text` in the tab's search box, then Enter."""
+
+    def go() -> None:
+        tab.search.setText(text)
+        tab.apply_filter()
+
+    return go
+
+
+def applied_and_undone(  # type: ignore[no-untyped-def]
+    tab, apply: Callable[[int], Callable[[], None]], undo: Callable[[], None]
+) -> list[float]:
+    """RUNS times: the time from `apply(i)` to its first rows painted; then undone."""
+    values = []
+    for i in range(RUNS):
+        values.append(loads(tab, apply(i)))
+        loads(tab, undo)
+    return values
+
+
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -231,32 +252,22 @@ def main() -> int:
         again = [loads(orders_tab, orders_tab.model.reload) for _ in range(RUNS)]
         figure("Orders: first paint (reload)", again, 100)
 
-        def search(text: str) -> Callable[[], None]:
-            def go() -> None:
-                orders_tab.search.setText(text)
-                orders_tab.apply_filter()
-
-            return go
-
-        vals = []
-        for i in range(RUNS):
-            vals.append(loads(orders_tab, search(f"Bamboo{' ' * (i % 2)}")))
-            loads(orders_tab, search(""))
+        o = orders_tab
+        vals = applied_and_undone(o, lambda i: search(o, f"Bamboo{' ' * (i % 2)}"), search(o, ""))
         figure("Orders: title search ('Bamboo')", vals, 150)
-        vals = []
-        for i in range(RUNS):
-            vals.append(loads(orders_tab, search(f"113-{i}")))
-            loads(orders_tab, search(""))
+        vals = applied_and_undone(o, lambda i: search(o, f"113-{i}"), search(o, ""))
         figure("Orders: order-id search ('113-N')", vals, 150)
-        vals = []
-        for _ in range(RUNS):
-            vals.append(loads(orders_tab, lambda: orders_tab.needs_shipping.setChecked(True)))
-            loads(orders_tab, lambda: orders_tab.needs_shipping.setChecked(False))
+        vals = applied_and_undone(
+            o,
+            lambda _i: lambda: o.needs_shipping.setChecked(True),
+            lambda: o.needs_shipping.setChecked(False),
+        )
         figure("Orders: filter 'Needs shipping'", vals, 150)
-        vals = []
-        for _ in range(RUNS):
-            vals.append(loads(orders_tab, lambda: orders_tab.dates.preset.setCurrentIndex(3)))
-            loads(orders_tab, lambda: orders_tab.dates.preset.setCurrentIndex(0))
+        vals = applied_and_undone(
+            o,
+            lambda _i: lambda: o.dates.preset.setCurrentIndex(3),
+            lambda: o.dates.preset.setCurrentIndex(0),
+        )
         figure("Orders: date preset 'Last 30 days'", vals, 150)
         vals = []
         for i in range(RUNS):
@@ -302,30 +313,27 @@ def main() -> int:
             [loads(listings_tab, listings_tab.model.reload) for _ in range(RUNS)],
             100,
         )
-        vals = []
-        for i in range(RUNS):
-
-            def ls(text: str) -> Callable[[], None]:
-                def go() -> None:
-                    listings_tab.search.setText(text)
-                    listings_tab.apply_filter()
-
-                return go
-
-            vals.append(loads(listings_tab, ls(f"bottle{' ' * (i % 2)}")))
-            loads(listings_tab, ls(""))
+        li = listings_tab
+        vals = applied_and_undone(
+            li, lambda i: search(li, f"bottle{' ' * (i % 2)}"), search(li, "")
+        )
         figure("Listings: title search", vals, 150)
-        vals = []
-        for _ in range(RUNS):
-            vals.append(loads(listings_tab, lambda: listings_tab.low_stock.setChecked(True)))
-            loads(listings_tab, lambda: listings_tab.low_stock.setChecked(False))
+        vals = applied_and_undone(
+            li,
+            lambda _i: lambda: li.low_stock.setChecked(True),
+            lambda: li.low_stock.setChecked(False),
+        )
         figure("Listings: low-stock filter", vals, 150)
-        vals = []
-        for _ in range(RUNS):
-            listings_tab.issues_only.setChecked(True)
-            vals.append(loads(listings_tab, lambda: listings_tab.issues_level.setCurrentIndex(1)))
-            listings_tab.issues_level.setCurrentIndex(0)
-            loads(listings_tab, lambda: listings_tab.issues_only.setChecked(False))
+
+        def errors_only() -> None:
+            li.issues_only.setChecked(True)
+            li.issues_level.setCurrentIndex(1)
+
+        def any_listing() -> None:
+            li.issues_level.setCurrentIndex(0)
+            li.issues_only.setChecked(False)
+
+        vals = applied_and_undone(li, lambda _i: errors_only, any_listing)
         figure("Listings: filter 'errors only'", vals, 150)
         vals = [
             loads(listings_tab, lambda o=o: listings_tab.table.sortByColumn(4, o))

@@ -146,8 +146,6 @@ class PagedTableModel(QAbstractTableModel):
         generation = self._generation
         head, sort, desc = self._head, self._sort, self._desc
         assert head is not None
-        if self._keys_job is not None:
-            self._keys_job.cancel()
 
         def job(token: CancelToken, _progress: ProgressFn) -> tuple[int, list[Any]]:
             token.check()
@@ -262,7 +260,7 @@ class PagedTableModel(QAbstractTableModel):
             if after_head is not None:
                 self._full_loaded(after_head, *result)
             else:
-                self._keys_loaded(generation, reset, changed, *result)
+                self._keys_loaded(reset, changed, *result)
 
         self._keys_job = self._runner.submit_job(job, on_done=done, on_error=self._failed)
 
@@ -271,11 +269,7 @@ class PagedTableModel(QAbstractTableModel):
             return
         self.failed.emit(f"{type(exc).__name__}: could not load rows (details in the log)")
 
-    def _keys_loaded(
-        self, generation: int, reset: bool, changed: Ids, keys: list[Any], pos: dict[Any, int]
-    ) -> None:
-        if generation != self._generation:
-            return  # a newer filter or sort superseded this load
+    def _keys_loaded(self, reset: bool, changed: Ids, keys: list[Any], pos: dict[Any, int]) -> None:
         if reset or not self._loaded_once:
             self.beginResetModel()
             self._keys = keys
