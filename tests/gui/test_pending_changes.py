@@ -1,4 +1,4 @@
-"""The Pending changes panel, the bulk edit dialog and the document preview, offscreen, over a
+"""The Pending changes panel and the bulk edit dialog, offscreen, over a
 real encrypted store and the simulator: old -> new, discard, Submit with Amazon's preview and
 per-SKU results (a rejection shows Amazon's text), a conflict side by side with the seller's
 choice, cancel keeps the rest staged; every table model passes qtmodeltester."""
@@ -12,18 +12,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QLocale
-from sqlalchemy import text
 
 from kinxpro_desktop.core.listing_edits import ChangeStatus
-from kinxpro_desktop.core.printing import PageSize
 from kinxpro_desktop.sandbox import Simulator
 from kinxpro_desktop.sandbox.listings import inject_issue
 from kinxpro_desktop.services.connection import Connection
 from kinxpro_desktop.services.listing_edits import EditValue, ListingEdits
-from kinxpro_desktop.services.order_documents import DocumentKind, OrderDocuments
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.ui.dialogs.bulk_edit import BulkEditDialog
-from kinxpro_desktop.ui.dialogs.document_preview import DocumentPreviewDialog
 from kinxpro_desktop.ui.widgets.pending_changes import (
     PendingChangesModel,
     PendingChangesPanel,
@@ -218,34 +214,6 @@ def test_bulk_edit_names_the_bad_sku_and_stages_nothing(
     dialog.ok.click()
     qtbot.waitUntil(lambda: "fulfilled by Amazon" in dialog.error.text(), timeout=5000)
     assert edits.pending() == []
-
-
-def test_document_preview_renders_from_memory(
-    make_ctx: Callable[..., Any], database: Database, qtbot: Any, tmp_path: Any
-) -> None:
-    ctx = make_ctx()
-    docs = OrderDocuments(database)
-    ids = _order_ids(database)[:3]
-    dialog = DocumentPreviewDialog(
-        ctx, kind=DocumentKind.PICK_LIST, order_ids=ids, page=PageSize.A4, documents=docs
-    )
-    qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.loaded, timeout=10_000) as blocker:
-        pass
-    assert blocker.args[0] >= 1 and dialog.page_count >= 1
-    assert not list(tmp_path.rglob("*.pdf"))  # shown from memory: no file was written
-    with qtbot.waitSignal(dialog.saved, timeout=10_000):
-        dialog.save_to(tmp_path / "picks.pdf")
-    assert (tmp_path / "picks.pdf").read_bytes()[:5] == b"%PDF-"
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.reject()  # closing detaches the view's renderer from the document first
-    assert dialog.view.document() is not dialog.pdf
-
-
-def _order_ids(database: Database) -> list[str]:
-    with database.engine.connect() as conn:
-        return [r[0] for r in conn.execute(text("SELECT order_id FROM orders LIMIT 5"))]
 
 
 def test_context_services_wait_for_a_connection(

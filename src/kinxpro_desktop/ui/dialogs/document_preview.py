@@ -1,7 +1,9 @@
-"""An in-app preview of a PDF held in memory (packing slips, pick lists): QPdfDocument reads
-the bytes from a QBuffer and a QPdfView shows them; nothing is written to disk. Print goes
-through the document service's injected Printer; Save asks where, and warns that a saved
-packing slip is outside Kinxpro's retention.
+"""An in-app preview of a PDF held in memory (packing slips, pick lists). A worker renders
+the pages to images (printing.render.page_images) and the dialog paints them; nothing is
+written to disk, and no PDF renderer thread belongs to the dialog, so closing it while pages
+are still drawing is safe. Print sends the document to a chosen printer through the document
+service's Printer; Save asks where, and warns that a saved packing slip is outside Kinxpro's
+retention.
 
 Wiring (for the Orders tab): ``DocumentPreviewDialog(ctx, kind=DocumentKind.PACKING_SLIP,
 order_ids=selection)`` renders on the task runner and shows the result; or pass ``pdf=`` bytes.
@@ -13,13 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -27,13 +30,20 @@ from PySide6.QtWidgets import (
 )
 
 from kinxpro_desktop.core.errors import UserError
-from kinxpro_desktop.core.printing import PageSize
+from kinxpro_desktop.core.printing import PageSize, PrinterInfo, PrintFailed
+from kinxpro_desktop.printing.render import page_images
 from kinxpro_desktop.services.order_documents import DocumentKind
+from kinxpro_desktop.ui.fmt import plural
+from kinxpro_desktop.ui.widgets.page_strip import PageStrip, strip_area
+
+PREVIEW_PAGES = 40  # pages shown; Print and Save always take the whole document
+MIN_RENDER_PX, MAX_RENDER_PX = 1000, 1800
 
 
 class DocumentPreviewDialog(QDialog):
     loaded = Signal(int)  # pages
     saved = Signal(object)  # SavedDocument
+    printed = Signal(object)  # PrintJob
 
     def __init__(
         self,
@@ -52,68 +62,150 @@ class DocumentPreviewDialog(QDialog):
         self.order_ids = list(order_ids)
         self.page = page
         self.documents = documents if documents is not None else ctx.documents
+        self._page_count = 0
         self.setWindowTitle(f"{kind.label.capitalize()} preview")
-        # Children are deleted in the order they were made: the view (whose renderer runs
-        # on its own thread) goes before the document, and the buffer the document reads
-        # from is the document's child, so it outlives it.
-        self.view = QPdfView(self)
-        self.pdf = QPdfDocument(self)
-        self.buffer = QBuffer(self.pdf)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.view.setDocument(self.pdf)
+        self.strip = PageStrip(self)
+        self.view = strip_area(self.strip, self)
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.printer_box = QComboBox(self)
+        self.printer_box.setMinimumContentsLength(18)
+        self.printer_box.setToolTip("The printer for Print")
+        self.print_button = QPushButton("Print", self)
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.print_document)
         self.save_button = QPushButton("Save as PDF…", self)
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button.clicked.connect(self._ask_save)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_document)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self._ask_save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
+        row = QHBoxLayout()
+        row.addWidget(self.printer_box, 1)
+        row.addWidget(self.print_button)
+        row.addWidget(self.buttons)
+        layout.addLayout(row)
         self.resize(720, 900)
+        self._find_printers()
         if pdf is not None:
             self.show_pdf(pdf)
         elif self.order_ids:
             self.status.setText("Rendering…")
+            documents, ids, actor, width = self.documents, self.order_ids, ctx.actor, self._width()
             self.ctx.runner.submit(
-                lambda: self.documents.render(kind, self.order_ids, page, actor=ctx.actor),
-                on_done=self.show_pdf,
+                lambda: page_images(
+                    documents.render(kind, ids, page, actor=actor), width, PREVIEW_PAGES
+                ),
+                on_done=self._show_pages,
                 on_error=self._failed,
             )
 
-    def done(self, result: int) -> None:
-        # the view's renderer lets go of the document before the document closes (an empty
-        # stand-in: the view does not take None without a Qt warning)
-        self.view.setDocument(QPdfDocument(self.view))
-        self.pdf.close()
-        super().done(result)
-
     @property
     def page_count(self) -> int:
-        return int(self.pdf.pageCount())
+        return self._page_count
 
     def show_pdf(self, data: bytes) -> None:
-        """Load `data` from memory (no temporary file)."""
-        self.pdf.close()
-        self.buffer.close()
-        self.buffer.setData(QByteArray(data))
-        self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.pdf.load(self.buffer)
-        if self.pdf.status() != QPdfDocument.Status.Ready:
-            self.status.setText("The document could not be shown (the PDF is damaged).")
-            return
+        """Show `data` (PDF bytes, held in memory: no temporary file)."""
+        self.status.setText("Rendering…")
+        width = self._width()
+        self.ctx.runner.submit(
+            lambda: page_images(data, width, PREVIEW_PAGES),
+            on_done=self._show_pages,
+            on_error=self._failed,
+        )
+
+    def _width(self) -> int:
+        """Pixels across a rendered page: sharp at the dialog's width on this screen, and when
+        the dialog is widened (up to a bound on memory)."""
+        wanted = round(self.view.viewport().width() * self.devicePixelRatioF() * 1.5)
+        return max(MIN_RENDER_PX, min(MAX_RENDER_PX, wanted))
+
+    def _show_pages(self, result: tuple[int, list[QImage]]) -> None:
+        count, images = result
+        self._page_count = count
+        self.strip.set_pages(images)
+        shown = (
+            plural(count, "page")
+            if len(images) == count
+            else f"The first {len(images)} of {count} pages are shown; Print and Save take them all"
+        )
         self.status.setText(
-            f"{self.page_count} page(s)"
+            shown
             + (
                 ". It shows the buyer's address: print it only for the package."
                 if self.kind is DocumentKind.PACKING_SLIP
                 else "."
             )
         )
-        self.loaded.emit(self.page_count)
+        self.loaded.emit(count)
+
+    # -- printing ---------------------------------------------------------------------
+
+    def _find_printers(self) -> None:
+        printer = getattr(self.documents, "printer", None)
+        if printer is None or not self.order_ids:
+            self.printer_box.hide()
+            self.print_button.hide()
+            return
+        self.printer_box.addItem("Looking for printers…")
+        self.printer_box.setEnabled(False)
+        self.ctx.runner.submit(
+            printer.printers, on_done=self._printers_found, on_error=self._no_printers, kind="net"
+        )
+
+    def _printers_found(self, printers: list[PrinterInfo]) -> None:
+        self.printer_box.clear()
+        ready = [p for p in printers if p.accepting]
+        if not ready:
+            self._no_printers(None)
+            return
+        for p in sorted(ready, key=lambda p: (not p.is_default, p.name.lower())):
+            self.printer_box.addItem(p.name + (" (default)" if p.is_default else ""), p.name)
+        self.printer_box.setEnabled(True)
+        self.print_button.setEnabled(True)
+
+    def _no_printers(self, _exc: BaseException | None) -> None:
+        self.printer_box.clear()
+        self.printer_box.addItem("No printer found")
+        self.printer_box.setEnabled(False)
+        self.print_button.setEnabled(False)
+        self.print_button.setToolTip("Add a printer in the system's settings, or save the PDF.")
+
+    def print_document(self) -> None:
+        name = self.printer_box.currentData()
+        if not self.print_button.isEnabled() or not name:
+            return
+        self.print_button.setEnabled(False)
+        self.status.setText(f"Sending to {name}…")
+        documents, kind, ids, page, actor = (
+            self.documents,
+            self.kind,
+            self.order_ids,
+            self.page,
+            self.ctx.actor,
+        )
+        self.ctx.runner.submit(
+            lambda: documents.print(kind, ids, name, page, actor=actor),
+            on_done=self._printed,
+            on_error=self._print_failed,
+        )
+
+    def _printed(self, job: Any) -> None:
+        self.print_button.setEnabled(True)
+        self.status.setText(
+            f"Sent to {job.queue}: {plural(job.pages, 'page')}, print job {job.job_id}."
+        )
+        self.printed.emit(job)
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self.print_button.setEnabled(True)
+        self._failed(exc)
+
+    # -- saving -----------------------------------------------------------------------
 
     def _ask_save(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -127,15 +219,15 @@ class DocumentPreviewDialog(QDialog):
             self.status.setText("Nothing to save.")
             return
         days = self.ctx.privacy.retention_days() if hasattr(self.ctx, "privacy") else 30
+        documents, kind, ids, page, actor = (
+            self.documents,
+            self.kind,
+            self.order_ids,
+            self.page,
+            self.ctx.actor,
+        )
         self.ctx.runner.submit(
-            lambda: self.documents.save(
-                self.kind,
-                self.order_ids,
-                path,
-                self.page,
-                actor=self.ctx.actor,
-                retention_days=days,
-            ),
+            lambda: documents.save(kind, ids, path, page, actor=actor, retention_days=days),
             on_done=self._saved,
             on_error=self._failed,
         )
@@ -145,6 +237,9 @@ class DocumentPreviewDialog(QDialog):
         self.saved.emit(saved)
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, PrintFailed) and "not a readable PDF" in exc.message:
+            self.status.setText("The document could not be shown (the PDF is damaged).")
+            return
         self.status.setText(
             exc.message if isinstance(exc, UserError) else f"Failed ({type(exc).__name__})."
         )
