@@ -1,5 +1,5 @@
-"""One-click exports of every table (orders, listings, report rows, sales, audit log) to CSV,
-XLSX or PDF.
+"""One-click exports of every table (orders, listings, report rows, sales, profit, audit log)
+to CSV, XLSX or PDF.
 
 Buyer data is left out unless the caller asks for it; then the export is audited (who,
 when, which orders, where) and the result says the file is outside Kinxpro's retention.
@@ -27,6 +27,7 @@ from kinxpro_desktop.services.exports_files import (
     write_pdf,
     write_xlsx,
 )
+from kinxpro_desktop.services.exports_profit import ProfitScope, profit_table
 from kinxpro_desktop.services.exports_tables import (
     Row,
     Table,
@@ -40,10 +41,19 @@ from kinxpro_desktop.services.exports_tables import (
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.exports import ExportQueries, ExportScope
 from kinxpro_desktop.store.reports_dashboard import DashboardQueries
+from kinxpro_desktop.store.settlement_lines import SettlementQueries
 
-__all__ = ["EXPORT_KINDS", "FORMATS", "ExportFailed", "ExportResult", "ExportScope", "Exporter"]
+__all__ = [
+    "EXPORT_KINDS",
+    "FORMATS",
+    "ExportFailed",
+    "ExportResult",
+    "ExportScope",
+    "Exporter",
+    "ProfitScope",
+]
 
-EXPORT_KINDS = ("orders", "listings", "report-rows", "sales", "audit")
+EXPORT_KINDS = ("orders", "listings", "report-rows", "sales", "profit", "audit")
 FORMATS = ("csv", "xlsx", "pdf")
 OUTSIDE_RETENTION = (
     "This file holds buyer data and is outside Kinxpro's retention: Kinxpro will not delete "
@@ -74,6 +84,7 @@ class Exporter:
         self._db = db
         self._q = ExportQueries(db.engine, page)
         self._dash = DashboardQueries(db.engine)
+        self._settlements = SettlementQueries(db.engine)
         self._clock = clock
         self._retention_days = retention_days
 
@@ -110,18 +121,22 @@ class Exporter:
         note = OUTSIDE_RETENTION.format(days=self._retention_days()) if include_buyer_data else ""
         with atomic_file(path) as (out, tmp):
             if fmt == "csv":
-                write_csv(out, table.columns, pages, table.totals)
+                write_csv(out, table.columns, pages, _with_note(table))
             elif fmt == "xlsx":
-                write_xlsx(out, tmp, table.title, table.columns, pages, table.totals, table.numeric)
+                write_xlsx(
+                    out, tmp, table.title, table.columns, pages, _with_note(table), table.numeric
+                )
             else:
                 pdf = PdfTable(
                     table.title,
-                    period_text(scope)
+                    (table.period or period_text(scope))
                     + f" · {table.count} rows · made {self._clock():%Y-%m-%d %H:%M} UTC",
                     table.columns,
                     table.weights,
                     table.numeric,
-                    note="Contains buyer data: outside Kinxpro's retention." if note else "",
+                    note="Contains buyer data: outside Kinxpro's retention."
+                    if note
+                    else table.note,
                 )
                 write_pdf(out, pdf, table.count, pages, table.totals, table.totals_rows)
             cancel.check()
@@ -176,4 +191,14 @@ class Exporter:
             return audit_table(self._q, scope)
         if kind == "sales":
             return sales_table(self._dash, scope, self._clock())
+        if kind == "profit":
+            return profit_table(self._settlements, scope, self._clock())
         return report_rows_table(self._db.reports, run_id)
+
+
+def _with_note(table: Table) -> Callable[[], list[Row]]:
+    """The totals, then the table's note (what the data covers) as a last line of its own."""
+    if not table.note:
+        return table.totals
+    line: Row = [table.note, *([""] * (len(table.columns) - 1))]
+    return lambda: [*table.totals(), line]

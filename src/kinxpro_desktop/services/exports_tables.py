@@ -53,6 +53,8 @@ class Table:
     numeric: frozenset[int] = frozenset()
     totals_rows: int = 1
     summary: Callable[[], list[str]] = field(default=lambda: [])
+    note: str = ""  # what the data covers: under the PDF's title, a last line in CSV and XLSX
+    period: str = ""  # the PDF's period line, when the table knows it better than the scope
 
 
 class Sums:
