@@ -79,7 +79,13 @@ def add_parser(
         parents=[common],
         help="export a table to CSV, XLSX or PDF (buyer data only with --include-buyer-data)",
     )
-    export.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS, help=" | ".join(EXPORT_KINDS))
+    export.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=EXPORT_KINDS,
+        help=" | ".join(EXPORT_KINDS) + " (profit: fees, refunds and net proceeds per SKU and "
+        "currency from settlements, --from/--to as each marketplace's own days)",
+    )
     export.add_argument("--format", dest="fmt", choices=FORMATS, required=True)
     export.add_argument("--out", required=True, metavar="FILE")
     _dates(export)
@@ -275,13 +281,22 @@ def _nothing_due(service: ReportService) -> int:
 
 
 def _run_due(service: ReportService) -> int:
+    from kinxpro_desktop.core.marketplaces import label as market_label
     from kinxpro_desktop.core.vocabulary import Actor
 
     results = service.schedule.run_due(actor=Actor.CLI, progress=_progress("report"))
     for r in results:
-        stream = sys.stdout if r.ok else sys.stderr
-        run = f"run {r.run_id}" if r.run_id is not None else "no run"
-        print(f"{r.report_type}: {run}: {r.status}. {r.message}", file=stream)
+        # one line per marketplace (settlements, or a type that failed before any: one line)
+        parts = [
+            (m.ok, m.run_id, m.status, f"{market_label(m.marketplace_id)}: {m.message}")
+            for m in r.markets
+        ] or [(r.ok, r.run_id, r.status, r.message)]
+        for ok, run_id, status, message in parts:
+            run = f"run {run_id}" if run_id is not None else "no run"
+            print(
+                f"{r.report_type}: {run}: {status}. {message}",
+                file=sys.stdout if ok else sys.stderr,
+            )
     failed = sum(1 for r in results if not r.ok)
     if failed:
         print(f"{failed} of {len(results)} scheduled reports failed.", file=sys.stderr)

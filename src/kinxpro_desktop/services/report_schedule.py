@@ -5,8 +5,12 @@ settings table (key ``reports.schedule``). What is due is decided by a pure func
 that state and a clock (``due``), so it is tested with a fake clock. Due requests run one at a
 time (``run_due`` never overlaps itself) through the same ReportService a seller uses by hand,
 so the rate limits, the regeneration rule (a too-early request reuses the last document) and
-the runs list apply unchanged. A failure is recorded in the runs list with its message and
-the type waits for its next due time: no retry loop.
+the runs list apply unchanged. A requestable type is requested for every marketplace the
+seller participates in (the connected account's list), one after the other, each with its own
+regeneration limit; the entry is advanced once every marketplace has been tried, and its
+message says how each went. A cancel between marketplaces keeps the ones tried and leaves the
+type due for the rest. A failure is recorded in the runs list with its message and the type
+waits for its next due time: no retry loop.
 """
 
 from __future__ import annotations
@@ -17,13 +21,32 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.core.marketplaces import label as market_label
 from kinxpro_desktop.core.operators import Permission
-from kinxpro_desktop.core.progress import Cancelled, CancelToken, ProgressFn, no_progress
+from kinxpro_desktop.core.progress import (
+    Cancelled,
+    CancelToken,
+    ProgressFn,
+    ProgressUpdate,
+    no_progress,
+)
 from kinxpro_desktop.core.retention import utcnow
 from kinxpro_desktop.core.vocabulary import Actor, AuditEvent
+from kinxpro_desktop.services.report_schedule_markets import (
+    MarketRun,
+    carried,
+    decode_tried,
+    encode_tried,
+    newest_run_id,
+    overall,
+    record_failure,
+    request_market,
+    settlements_message,
+)
 from kinxpro_desktop.spapi.errors import SpApiError
 from kinxpro_desktop.store.database import Database
 
@@ -55,6 +78,8 @@ class ScheduleEntry:
     next_due: datetime | None = None
     last_status: str = ""
     last_message: str = ""
+    #: the marketplaces a run cancelled between marketplaces already tried in this cycle
+    tried: tuple[MarketRun, ...] = ()
 
     @property
     def enabled(self) -> bool:
@@ -69,7 +94,11 @@ class ScheduledRun:
     ok: bool
     status: str
     message: str
+    #: the run of the first marketplace that failed, else of the first marketplace
     run_id: int | None
+    #: each marketplace's result, in the account's order (empty for settlements and for a
+    #: type that failed before any marketplace was asked, e.g. not connected)
+    markets: tuple[MarketRun, ...] = ()
 
 
 # -- pure rules (no store, no clock of their own) -------------------------------------------
@@ -132,7 +161,7 @@ def switched(
     """The entry after the seller sets its interval (None: off). A type switched on is due
     at once unless it ran within the interval (then when the interval since that run ends)."""
     if every is None:
-        return replace(entry, every=None, next_due=None)
+        return replace(entry, every=None, next_due=None, tried=())
     base = entry.last_run or last_done
     due = now if base is None else max(now, base + every)
     return replace(entry, every=every, next_due=due)
@@ -155,6 +184,7 @@ def after_run(entry: ScheduleEntry, now: datetime, status: str, message: str) ->
         next_due=now + entry.every,
         last_status=status,
         last_message=message,
+        tried=(),
     )
 
 
@@ -196,6 +226,7 @@ def decode_entries(stored: object, types: Iterable[str]) -> dict[str, ScheduleEn
             next_due=_time(raw.get("next_due")) if every is not None else None,
             last_status=str(raw.get("last_status", "")),
             last_message=str(raw.get("last_message", "")),
+            tried=decode_tried(raw.get("tried")) if every is not None else (),
         )
     return out
 
@@ -212,6 +243,8 @@ def encode_entries(entries: Iterable[ScheduleEntry]) -> dict[str, Any]:
             "last_status": e.last_status,
             "last_message": e.last_message,
         }
+        if e.tried:
+            out[e.report_type]["tried"] = encode_tried(e.tried)
     return out
 
 
@@ -289,9 +322,10 @@ class ReportSchedule:
         cancel: CancelToken | None = None,
         progress: ProgressFn = no_progress,
     ) -> list[ScheduledRun]:
-        """Request every due type, one after the other. Returns at once (nothing run) when
-        another run_due is still going. A cancel stops between types; the unfinished type
-        stays due."""
+        """Request every due type, one after the other (a requestable one for each of the
+        seller's marketplaces in turn). Returns at once (nothing run) when another run_due is
+        still going. A cancel stops between types or between a type's marketplaces: the
+        marketplaces tried are kept, the type stays due for the others."""
         if not self._running.acquire(blocking=False):
             return []
         try:
@@ -302,38 +336,37 @@ class ReportSchedule:
                 started = self._clock()  # the next run counts from here: no daily drift
                 result = self._run_one(report_type, actor, cancel, progress)
                 results.append(result)
-                with self._state_lock:
-                    entries = self._load()
-                    current = entries[report_type]
-                    if current.enabled:  # not switched off meanwhile
-                        entries[report_type] = after_run(
-                            current, started, result.status, result.message
-                        )
-                        with self._db.transaction() as uow:
-                            uow.settings.set(
-                                SCHEDULE_KEY, encode_entries(entries.values()), now=self._clock()
-                            )
+                self._save(
+                    report_type,
+                    partial(after_run, now=started, status=result.status, message=result.message),
+                )
             return results
         finally:
             self._running.release()
+
+    def _save(self, report_type: str, change: Callable[[ScheduleEntry], ScheduleEntry]) -> None:
+        """Apply `change` to the stored entry, unless it was switched off meanwhile."""
+        with self._state_lock:
+            entries = self._load()
+            current = entries[report_type]
+            if not current.enabled:
+                return
+            entries[report_type] = change(current)
+            with self._db.transaction() as uow:
+                uow.settings.set(SCHEDULE_KEY, encode_entries(entries.values()), now=self._clock())
 
     def _run_one(
         self, report_type: str, actor: str, cancel: CancelToken, progress: ProgressFn
     ) -> ScheduledRun:
         kind = self._kind(report_type)
-        newest = self._newest_run_id(report_type)
+        newest = newest_run_id(self._db, report_type)
         try:
             if kind.requestable:
-                outcome = self._reports.request(
-                    report_type, actor=actor, cancel=cancel, progress=progress
-                )
-                status = "REUSED" if outcome.reused else outcome.run.status
-                return ScheduledRun(
-                    report_type, outcome.ok, status, outcome.message, outcome.run.run_id
-                )
+                markets = self._reports.marketplaces()
+                return self._run_markets(kind, markets, actor, cancel, progress)
             found = self._reports.find_settlements(actor=actor, cancel=cancel, progress=progress)
             failed = [o for o in found if not o.ok]
-            message = f"{len(found)} new settlement reports stored."
+            message = settlements_message([o.run.marketplace_id for o in found])
             if failed:
                 message = f"{message} {len(failed)} failed: {failed[0].message}"
             run_id = found[-1].run.run_id if found else None
@@ -347,23 +380,48 @@ class ReportSchedule:
         except Exception as exc:  # a bug: logged, recorded, and the other types still run
             log.exception("scheduled %s request failed", report_type)
             message = f"Failed ({type(exc).__name__}); see the log."
-        run_id = self._newest_run_id(report_type)
+        run_id = newest_run_id(self._db, report_type)
         if run_id == newest:  # failed before a run was recorded (e.g. not connected)
-            run_id = self._record_failure(report_type, message)
+            run_id = record_failure(self._db, report_type, message, "", self._clock())
         return ScheduledRun(report_type, False, "FAILED", message, run_id)
 
-    def _record_failure(self, report_type: str, message: str) -> int:
-        """A FAILED run for an attempt that failed before one was recorded (e.g. no
-        connection), so the runs list shows it with its message."""
-        now = self._clock()
-        with self._db.transaction() as uow:
-            run_id = uow.reports.create_run(report_type, "", now=now, start=None, end=None)
-            uow.reports.set_status(run_id, "FAILED", error=message, completed_at=now)
-        return run_id
-
-    def _newest_run_id(self, report_type: str) -> int | None:
-        runs = self._db.reports.runs(1, report_type)
-        return runs[0].run_id if runs else None
+    def _run_markets(
+        self,
+        kind: ReportKind,
+        markets: list[str],
+        actor: str,
+        cancel: CancelToken,
+        progress: ProgressFn,
+    ) -> ScheduledRun:
+        """Each marketplace in turn (those a cancelled run of this cycle tried are kept)."""
+        entry = self._load()[kind.report_type]
+        kept = carried(entry.tried, markets, self._clock(), entry.every)
+        tried: list[MarketRun] = []
+        try:
+            for n, market in enumerate(markets, start=1):
+                if market in kept:
+                    tried.append(kept[market])
+                    continue
+                name = market_label(market)
+                progress(ProgressUpdate(f"{kind.label}: {name} ({n} of {len(markets)})"))
+                cancel.check()  # between marketplaces
+                one, role_missing = request_market(
+                    self._reports, self._db, kind, market, actor, cancel, progress, self._clock
+                )
+                tried.append(one)
+                if role_missing:  # roles belong to the app, not to a marketplace
+                    at = self._clock()
+                    tried += [
+                        MarketRun(m, "FAILED", "same role missing", None, at) for m in markets[n:]
+                    ]
+                    break
+        except Cancelled:
+            done = tuple(tried)
+            self._save(kind.report_type, lambda e: replace(e, tried=done))
+            raise
+        ok, status, message = overall(tried)
+        first = next((m for m in tried if not m.ok), tried[0])
+        return ScheduledRun(kind.report_type, ok, status, message, first.run_id, tuple(tried))
 
     def _kind(self, report_type: str) -> ReportKind:
         kind = self._kinds.get(report_type)

@@ -171,6 +171,11 @@ class ReportService:
             options["preferredReportDocumentLocale"] = self._header_locale
         return options
 
+    def marketplaces(self) -> list[str]:
+        """The marketplaces the connected seller participates in (the account's list, whose
+        first one a request without a marketplace takes); scheduled runs ask for each."""
+        return _markets(self._gateway())
+
     # -- request ------------------------------------------------------------------------
     def request(
         self,
@@ -376,14 +381,18 @@ class ReportService:
         return outcomes
 
 
-def _first_market(gateway: SpApiGateway) -> str:
-    markets = gateway.creds.marketplaces
+def _markets(gateway: SpApiGateway) -> list[str]:
+    markets = list(dict.fromkeys(gateway.creds.marketplaces))
     if not markets:
         raise UserError(
             "The connected account has no marketplace; reconnect it (Account ▸ Connect) and "
             "pick at least one."
         )
-    return markets[0]
+    return markets
+
+
+def _first_market(gateway: SpApiGateway) -> str:
+    return _markets(gateway)[0]
 
 
 def _role_message(kind: ReportKind) -> str:

@@ -41,17 +41,18 @@ def test_a_due_type_is_requested_and_stored_a_not_due_one_is_not(
     results = schedule.run_due()
 
     assert [(r.report_type, r.ok, r.status) for r in results] == [(LISTINGS, True, "DONE")]
-    assert calls(sim, "createReport") == before + 1
+    assert calls(sim, "createReport") == before + 3  # once per marketplace: US, CA, MX
     run = db.reports.run(results[0].run_id or 0)
     assert run is not None and run.status == "DONE" and run.report_type == LISTINGS
     assert run.row_count > 0 and db.reports.row_count(run.run_id) == run.row_count
     entries = {e.report_type: e for e in schedule.entries()}
     ran = entries[LISTINGS]
     assert ran.last_run is not None and ran.next_due == ran.last_run + timedelta(days=1)
-    assert ran.last_status == "DONE" and "rows saved" in ran.last_message
+    assert ran.last_status == "DONE" and ran.last_message.startswith("US: ")
+    assert " rows; CA: " in ran.last_message
     assert entries[ORDERS].next_due == manual.run.requested_at + timedelta(days=1)
     assert schedule.run_due() == []  # nothing due any more
-    assert calls(sim, "createReport") == before + 1
+    assert calls(sim, "createReport") == before + 3
 
     sim.advance(24 * H + 60)
     assert sorted(schedule.due_now()) == sorted([LISTINGS, ORDERS])
@@ -77,11 +78,14 @@ def test_a_failure_is_in_the_runs_list_and_waits_for_the_next_due_time(
     schedule.set_every(ORDERS, "4h")
     sim.set_faults("createReport:fatal")
     results = schedule.run_due()
-    assert len(results) == 1 and not results[0].ok and results[0].status == "FATAL"
+    # the fault hits the first marketplace (US); CA and MX still run
+    assert len(results) == 1 and not results[0].ok and results[0].status == "PARTIAL"
     run = db.reports.run(results[0].run_id or 0)
     assert run is not None and run.status == "FATAL" and "FATAL" in run.error
+    assert run.marketplace_id == "ATVPDKIKX0DER"
     entry = schedule.entry(ORDERS)
-    assert entry.last_status == "FATAL" and entry.last_message == run.error
+    assert entry.last_status == "PARTIAL"
+    assert entry.last_message.startswith("US: Amazon could not build it (FATAL); CA: ")
     created = calls(sim, "createReport")
     for _ in range(3):  # the 10-minute timer fires: no retry loop
         sim.advance(600)
@@ -90,7 +94,7 @@ def test_a_failure_is_in_the_runs_list_and_waits_for_the_next_due_time(
     sim.advance(4 * H)
     retried = schedule.run_due()
     assert [r.ok for r in retried] == [True]
-    assert calls(sim, "createReport") == created + 1
+    assert calls(sim, "createReport") == created + 3
 
 
 def test_not_connected_is_recorded_as_a_failed_run(db: Database, sim: Simulator) -> None:
@@ -106,8 +110,9 @@ def test_not_connected_is_recorded_as_a_failed_run(db: Database, sim: Simulator)
 def test_a_too_early_scheduled_run_reuses_the_last_document(
     reports: ReportService, sim: Simulator
 ) -> None:
-    """FBA inventory every 4 hours; the seller asked by hand 15 minutes before it was due:
-    inside Amazon's 30-minute limit, so the scheduled run reuses that document."""
+    """FBA inventory every 4 hours; the seller asked by hand (US) 15 minutes before it was
+    due: inside Amazon's 30-minute limit, so the scheduled run reuses that document for the
+    US and asks again for CA and MX (their last ones are 4 hours old)."""
     schedule = reports.schedule
     schedule.set_every(MYI, "4h")
     assert [r.status for r in schedule.run_due()] == ["DONE"]
@@ -118,9 +123,10 @@ def test_a_too_early_scheduled_run_reuses_the_last_document(
     assert schedule.due_now() == [MYI]
     created = calls(sim, "createReport")
     reused = schedule.run_due()
-    assert [(r.ok, r.status) for r in reused] == [(True, "REUSED")]
+    assert [(r.ok, r.status) for r in reused] == [(True, "DONE")]
+    assert [m.status for m in reused[0].markets] == ["REUSED", "DONE", "DONE"]
     assert reused[0].run_id == manual.run.run_id
-    assert calls(sim, "createReport") == created
+    assert calls(sim, "createReport") == created + 2
     assert schedule.due_now() == []  # due again 4 hours later, like any run
 
 

@@ -17,7 +17,12 @@ from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.widgets.dashboard import named
 
 #: a last automatic run that did not end well, in the seller's words
-_NOT_WELL = {"CANCELLED": "no data", "FATAL": "failed at Amazon", "FAILED": "failed"}
+_NOT_WELL = {
+    "CANCELLED": "no data",
+    "FATAL": "failed at Amazon",
+    "FAILED": "failed",
+    "PARTIAL": "some marketplaces failed",
+}
 
 
 class ScheduleControl(QWidget):
@@ -37,6 +42,7 @@ class ScheduleControl(QWidget):
         self.enabled_box = named(QCheckBox(text), f"{name}Auto")
         self.every = named(QComboBox(), f"{name}Every")
         self.next_label = named(QLabel(), f"{name}Next")
+        self.next_label.setWordWrap(True)  # the last run's per-marketplace summary
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.enabled_box)
@@ -71,6 +77,7 @@ class ScheduleControl(QWidget):
         self.every.setEnabled(entry.enabled)
         self.setEnabled(True)
         self.next_label.setText(_next_text(entry))
+        self.next_label.setToolTip(entry.last_message)
 
     def _store(self) -> None:
         minutes = self.every.currentData()
@@ -111,6 +118,8 @@ def _next_text(entry: ScheduleEntry) -> str:
         text += f" · last {fmt.local_datetime(entry.last_run)}"
         if entry.last_status not in ("", "DONE", "REUSED"):
             text += f" ({_NOT_WELL.get(entry.last_status, entry.last_status)})"
+        if entry.last_message:  # each marketplace's result: "US: 80 rows; CA: no data."
+            text += f": {entry.last_message}"
     return text
 
 
