@@ -183,7 +183,7 @@ class DashboardView(QWidget):
         grid.addWidget(self.market_chart, 1, 1)
         self.movers = named(QLabel(), "dashboardMovers")
         self.low_stock = named(QLabel(), "dashboardLowStock")
-        self.profit = ProfitView()
+        self.profit = ProfitView(ctx, lambda: self.dashboard)
         self.profit.breakdown_requested.connect(self._profit_cell)
         self.settlement_note = named(QLabel(), "dashboardSettlementNote")
         self.settlement_note.setWordWrap(True)

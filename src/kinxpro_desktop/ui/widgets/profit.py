@@ -1,15 +1,18 @@
 """The profit view: fees, refunds and net proceeds per SKU from settlements, one currency's
 rows after another (never added across currencies), each currency closed by its total. Every
-money cell is one click (or Enter) away from the settlement lines that make it up."""
+money cell is one click (or Enter) away from the settlement lines that make it up; its Export
+button writes the same rows (CSV, Excel, PDF) for the period and marketplace shown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -17,9 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kinxpro_desktop.services.dashboard import ProfitRow
+from kinxpro_desktop.context import AppContext
+from kinxpro_desktop.services.dashboard import Dashboard, ProfitRow
+from kinxpro_desktop.services.exports import ExportScope, ProfitScope
 from kinxpro_desktop.ui import fmt
 from kinxpro_desktop.ui.models.rows import RowsModel
+from kinxpro_desktop.ui.widgets.export_button import ChoosePath, ExportButton
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -102,10 +108,33 @@ class ProfitTable(QTableView):
         super().keyPressEvent(event)
 
 
+def profit_scope(dash: Dashboard | None) -> ExportScope:
+    """What the profit view shows, for its export: the dashboard's period key and the moment
+    it was loaded at (each marketplace's own days, as the view took them) and its marketplace."""
+    if dash is None:
+        return ExportScope()
+    return ProfitScope(
+        start=dash.start,
+        end=dash.end,
+        marketplace_id=dash.marketplace_id or None,
+        period=dash.period,
+        as_of=dash.as_of,
+    )
+
+
 class ProfitView(QWidget):
+    """`ctx` and `dashboard` (the dashboard shown) give the view its Export button."""
+
     breakdown_requested = Signal(str, str, object)  # measure, currency, sku (None = all)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext | None = None,
+        dashboard: Callable[[], Dashboard | None] = lambda: None,
+        parent: QWidget | None = None,
+        *,
+        choose_path: ChoosePath | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardProfit")
         self.title = QLabel("<b>Profit by SKU (settlements)</b>")
@@ -124,9 +153,21 @@ class ProfitView(QWidget):
         self.table.setMinimumHeight(180)
         self.table.setToolTip(CLICK_HINT)
         self.table.chosen.connect(self._chosen)
+        self.export: ExportButton | None = None
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        if ctx is not None:
+            self.export = ExportButton(
+                ctx, "profit", lambda: profit_scope(dashboard()), choose_path=choose_path
+            )
+            self.export.setText("Export profit")
+            self.export.setToolTip(
+                "Export fees, refunds and net proceeds per SKU for this period to CSV, Excel or PDF"
+            )
+            head.addWidget(self.export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.addLayout(head)
         layout.addWidget(self.note)
         layout.addWidget(self.table)
 
