@@ -8,6 +8,12 @@ as pages that fail their HMAC when read through it. `check_wal` reads the databa
 its log on a read-only connection (a read-only connection never checkpoints) and walks
 every b-tree (`PRAGMA quick_check`); if anything fails it refuses, leaving both files as
 they were. A `-shm` that only this check created is removed again.
+
+The main file on its own is read only when the read through the log fails, to tell a wrong
+key (neither reads) from a stray log (the main file reads, the two together do not). It must
+not be a precondition: a kill -9 during a checkpoint leaves a main file that is half old
+pages and half new (SQLite copies the log in page order) and unreadable alone, next to the
+whole log that makes it consistent again.
 """
 
 from __future__ import annotations
@@ -54,8 +60,16 @@ def check_wal(
     shm = shm_path(path)
     shm_existed = shm.exists()
     try:
-        _check_main_file(path, connect, key_error)
-        _check_through_wal(path, wal, connect)
+        problem = _read_through_wal(path, connect)
+        if problem is not None:
+            _check_main_file(path, connect, key_error)  # a wrong key fails here
+            raise StrayWal(
+                f"The write-ahead log {wal} does not belong to {path.name} (or one of the two "
+                f"files is damaged: {problem[:120]}). Kinxpro has changed neither file. Quit "
+                f"Kinxpro, move {wal.name} (and {path.name}-shm, if present) out of "
+                f"{path.parent}, then start Kinxpro again; if the database still does not "
+                "open, restore it from a backup."
+            )
     finally:
         if not shm_existed:
             shm.unlink(missing_ok=True)
@@ -74,7 +88,8 @@ def _check_main_file(
         conn.close()
 
 
-def _check_through_wal(path: Path, wal: Path, connect: Callable[[str], Any]) -> None:
+def _read_through_wal(path: Path, connect: Callable[[str], Any]) -> str | None:
+    """None when the database reads whole through its log; otherwise what failed."""
     conn = connect(path.as_uri() + "?mode=ro")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -83,11 +98,4 @@ def _check_through_wal(path: Path, wal: Path, connect: Callable[[str], Any]) -> 
         result = [f"{type(exc).__name__}: {exc}"]
     finally:
         conn.close()
-    if result != ["ok"]:
-        raise StrayWal(
-            f"The write-ahead log {wal} does not belong to {path.name} (or one of the two "
-            f"files is damaged: {result[0][:120]}). Kinxpro has changed neither file. Quit "
-            f"Kinxpro, move {wal.name} (and {path.name}-shm, if present) out of "
-            f"{path.parent}, then start Kinxpro again; if the database still does not open, "
-            "restore it from a backup."
-        )
+    return None if result == ["ok"] else result[0]
