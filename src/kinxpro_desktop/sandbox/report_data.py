@@ -253,13 +253,20 @@ def sales_and_traffic_report(
 
 
 def settlement_report(
-    settlement_id: str, orders: list[Order], start: float, end: float, now: float
+    settlement_id: str,
+    orders: list[Order],
+    start: float,
+    end: float,
+    now: float,
+    market: str = "ATVPDKIKX0DER",
 ) -> tuple[bytes, int]:
-    """A settlement period's order transactions (US marketplace), summary row first."""
+    """A settlement period's order transactions in one marketplace (the US unless the
+    report says otherwise), summary row first."""
+    domain, currency = MARKETS[market].domain, MARKETS[market].currency
     rows: list[dict[str, str]] = []
     total = 0
     for o in orders:
-        if o.marketplace_id != MARKETS_US or o.status_at(now) != "Shipped":
+        if o.marketplace_id != market or o.status_at(now) != "Shipped":
             continue
         shipped_at = o.stages[-1][0]
         if not start <= shipped_at < end:
@@ -286,7 +293,7 @@ def settlement_report(
                         "order-id": o.order_id,
                         "merchant-order-id": o.order_id,
                         "shipment-id": f"D{o.order_id[-7:]}",
-                        "marketplace-name": "Amazon.com",
+                        "marketplace-name": domain,
                         "amount-type": amount_type,
                         "amount-description": description,
                         "amount": amount(cents),
@@ -304,7 +311,7 @@ def settlement_report(
         "settlement-end-date": _offset_iso(end),
         "deposit-date": _offset_iso(end + 2 * DAY),
         "total-amount": amount(total),
-        "currency": "USD",
+        "currency": currency,
     }
     return _tsv(SETTLEMENT_COLUMNS, [summary, *rows])
 

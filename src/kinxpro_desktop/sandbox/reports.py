@@ -122,8 +122,11 @@ def _finish(state: SimState, report: Report, at: float) -> None:
             )
         else:  # settlement
             orders = world.created_between(report.data_start - 30 * DAY, report.data_end)
+            market = next(
+                (m for m in report.marketplace_ids if m in MARKETS), report_data.MARKETS_US
+            )
             content, rows = report_data.settlement_report(
-                report.report_id, orders, report.data_start, report.data_end, at
+                report.report_id, orders, report.data_start, report.data_end, at, market
             )
     if rows == 0:
         report.outcome = "CANCELLED"

@@ -269,7 +269,11 @@ class ReportService:
         except OutcomeUnknown:
             # the request may have reached Amazon: look for it before anyone asks again
             since = now - timedelta(minutes=5)
-            for report in gateway.reports.list([kind.report_type], since=since, cancel=cancel):
+            # the marketplace named: without one the client library filters on the first
+            reports = gateway.reports.list(
+                [kind.report_type], since=since, marketplaces=[market], cancel=cancel
+            )
+            for report in reports:
                 if market in report.get("marketplaceIds", []):
                     return str(report["reportId"])
             raise
@@ -355,8 +359,16 @@ class ReportService:
         known = self._db.reports.known_amazon_ids(SETTLEMENT)
         since = self._clock() - timedelta(days=days)
         progress(ProgressUpdate("Looking for settlement reports"))
+        # every marketplace of the account: without marketplaceIds python-amazon-sp-api
+        # sends the first one only, and the others' settlements would never be found
         found = list(
-            gateway.reports.list([SETTLEMENT], since=since, statuses=["DONE"], cancel=cancel)
+            gateway.reports.list(
+                [SETTLEMENT],
+                since=since,
+                statuses=["DONE"],
+                marketplaces=_markets(gateway),
+                cancel=cancel,
+            )
         )
         outcomes: list[ReportOutcome] = []
         for i, report in enumerate(sorted(found, key=lambda r: str(r.get("createdTime", "")))):
