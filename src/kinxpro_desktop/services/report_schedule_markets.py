@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kinxpro_desktop.core.errors import UserError
@@ -57,11 +57,9 @@ def phrase(status: str, rows: int, requested_at: datetime, now: datetime, ranged
     if status == "DONE":
         return f"{rows:,} row{'' if rows == 1 else 's'}"
     if status == "REUSED":
-        when = (
-            f"{requested_at:%H:%M}"
-            if requested_at.date() == now.date()
-            else (f"{requested_at:%Y-%m-%d %H:%M}")
-        )
+        at = requested_at.astimezone(UTC)
+        same_day = at.date() == now.astimezone(UTC).date()
+        when = f"{at:%H:%M}" if same_day else f"{at:%Y-%m-%d %H:%M}"
         return f"reused the document from {when} UTC"
     if status == "CANCELLED":
         return "no data for this range" if ranged else "no data"
