@@ -403,7 +403,8 @@ class ReportSchedule:
                     tried.append(kept[market])
                     continue
                 name = market_label(market)
-                progress(ProgressUpdate(f"{kind.label}: {name} ({n} of {len(markets)})"))
+                phase = f"{kind.label}: {name} ({n} of {len(markets)})"
+                progress(ProgressUpdate(phase, n - 1, len(markets)))
                 cancel.check()  # between marketplaces
                 one, role_missing = request_market(
                     self._reports, self._db, kind, market, actor, cancel, progress, self._clock
