@@ -291,3 +291,27 @@ def test_orders_placed_in_the_same_second_across_pages_export_once(
         o.order_id: (len(o.items), sum(i.quantity_ordered for i in o.items)) for o in data.orders
     }
     assert all((int(r[5]), int(r[6])) == items[r[0]] for r in body)
+
+
+def test_sales_without_dates_cover_the_30_days_through_today_and_say_so(
+    seeded: tuple[Database, Seeded], tmp_path: Path
+) -> None:
+    """The default sales export includes today and its PDF names the days it covers (it
+    left today out and said "All dates")."""
+    from kinxpro_desktop.store.reports_dashboard import DashboardQueries
+
+    db, _ = seeded
+    exporter(db).export("sales", "csv", tmp_path / "s.csv")
+    shown = sorted({r[0] for r in read_csv(tmp_path / "s.csv")[1:] if r[0][:2] == "20"})
+    every = {d.day for d in DashboardQueries(db.engine).days("2026-01-01", "2027-01-01")}
+    expected = sorted(d for d in every if "2026-10-29" <= d <= "2026-11-27")
+    assert shown == expected and expected[-1] == "2026-11-27", (shown[-3:], sorted(every)[-3:])
+    exporter(db).export("sales", "pdf", tmp_path / "s.pdf")
+    out = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "s.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "2026-10-29 to 2026-11-27 (each marketplace's own days)" in out
+    assert "All dates" not in out

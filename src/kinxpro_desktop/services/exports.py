@@ -190,6 +190,7 @@ class Exporter:
         if kind == "audit":
             return audit_table(self._q, scope)
         if kind == "sales":
+            self._dash.refresh()  # the days whose orders changed since the dashboard last ran
             return sales_table(self._dash, scope, self._clock())
         if kind == "profit":
             return profit_table(self._settlements, scope, self._clock())

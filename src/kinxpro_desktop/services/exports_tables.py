@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from kinxpro_desktop.core.errors import UserError
@@ -272,9 +272,14 @@ def audit_table(q: ExportQueries, scope: ExportScope) -> Table:
 
 
 def sales_table(dash: DashboardQueries, scope: ExportScope, now: datetime) -> Table:
-    end = scope.end or now
+    """Sales per marketplace day (each marketplace's own local days); without dates, the 30
+    days up to and including today."""
+    end = scope.end or datetime.combine(now.date() + timedelta(days=1), time(0), UTC)
     start = scope.start or end - timedelta(days=30)
     rows = dash.days(start, end, scope.marketplace_id or "")
+    period = f"{start:%Y-%m-%d} to {end - timedelta(days=1):%Y-%m-%d} (each marketplace's own days)"
+    if scope.marketplace_id:
+        period += f" · {market_label(scope.marketplace_id)}"
     sums = Sums()
     out: list[Row] = []
     for d in rows:
@@ -323,6 +328,7 @@ def sales_table(dash: DashboardQueries, scope: ExportScope, now: datetime) -> Ta
         frozenset({4, 5, 6}),
         max(1, len(sums.currencies()) or 1),
         summary,
+        period=period,
     )
 
 
