@@ -1,8 +1,8 @@
 """One-click export for any table: a button with a CSV / Excel / PDF menu.
 
-Give it the table kind ("orders", "listings", "report-rows", "sales", "audit") and a callable
-returning the tab's current filter (an ExportScope); it asks where to save, runs the export
-on the task runner with progress and Cancel, and says where the file went. For orders the
+Give it the table kind ("orders", "listings", "report-rows", "sales", "profit", "audit") and a
+callable returning the tab's current filter (an ExportScope); it asks where to save, runs the
+export on the task runner with progress and Cancel, and says where the file went. For orders the
 menu has "Include buyer data", unchecked by default; choosing it asks once more and the
 export is audited and flagged as outside Kinxpro's retention.
 
