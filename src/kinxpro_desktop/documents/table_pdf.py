@@ -45,7 +45,8 @@ class _Layout:
         for w in self.widths:
             self.xs.append(x)
             x += w
-        self.top = self.height - MARGIN - 44  # below title, period and note
+        # the column headers: below the title and period, and the note's line when there is one
+        self.top = self.height - MARGIN - (56 if table.note else 44)
         self.rows_per_page = int((self.top - MARGIN - 2 * LINE) // LINE)
 
     def pages(self, rows: int, totals: int) -> int:
