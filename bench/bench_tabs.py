@@ -257,6 +257,8 @@ def main() -> int:
         figure("Orders: title search ('Bamboo')", vals, 150)
         vals = applied_and_undone(o, lambda i: search(o, f"113-{i}"), search(o, ""))
         figure("Orders: order-id search ('113-N')", vals, 150)
+        vals = applied_and_undone(o, lambda i: search(o, "Ba" if i % 2 else "St"), search(o, ""))
+        figure("Orders: two-character search ('Ba', 'St')", vals, 150)
         vals = applied_and_undone(
             o,
             lambda _i: lambda: o.needs_shipping.setChecked(True),

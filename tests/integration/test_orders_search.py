@@ -79,8 +79,18 @@ def found(db: Database, needle: str) -> list[str]:
         '"quoted"',  # FTS5 syntax is text too
         "AND *",
         "steel wat",
-        "ba",  # two characters: below the trigram length, scanned
+        "ba",  # two characters: the index's terms that start with them, and the tails
         "x",
+        "BO",
+        "e",
+        "%",  # wildcards and FTS5 syntax in one- and two-character needles are text too
+        "_",
+        '"',
+        "*",
+        "0",
+        "-0",
+        "板",
+        "zz",  # in no document
         "no such product",
     ],
 )
@@ -186,3 +196,106 @@ def test_one_search_opens_the_held_names_once(db: Database, monkeypatch) -> None
         q.order_keys(f, "purchase_date", True)
         q.count_orders(f)
     assert opened == ["Smith", "113-00"]
+
+
+def test_one_and_two_characters_at_a_documents_very_end_are_found(db: Database) -> None:
+    """The last characters of an order's last item start no trigram: the tails find them,
+    and follow a changed title."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO orders (order_id, marketplace_id, purchase_date, last_updated, "
+                "status, fulfillment_channel, total_minor, currency) VALUES ('903-0000000-"
+                "0000001', 'ATVPDKIKX0DER', '2026-11-19T10:00:00Z', '2026-11-19T10:00:00Z', "
+                "'Unshipped', 'MFN', 1299, 'USD')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO order_items (order_id, order_item_id, asin, sku, title) VALUES "
+                "('903-0000000-0000001', '1', 'B0ENDEND01', 'END-SKU', 'Wok lid qJ')"
+            )
+        )
+    for needle in ("qj", "QJ", "j", "J"):
+        keys = found(db, needle)
+        assert "903-0000000-0000001" in keys, needle
+        assert set(keys) == like_oracle(db, needle), needle
+        assert ViewQueries(db.engine).count_orders(OrderFilter(text=needle)) == len(keys)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE order_items SET title = 'Wok lid' WHERE sku = 'END-SKU'"))
+    assert "903-0000000-0000001" not in found(db, "qj")
+    assert set(found(db, "id")) == like_oracle(db, "id")
+
+
+def test_an_upgraded_store_finds_short_needles_at_the_end(
+    tmp_path: Path, raw_key: DatabaseKey
+) -> None:
+    """A store from before migration 0009 (orders already indexed) gets its tails at
+    upgrade: the end-of-document match is found without rebuilding the index."""
+    import shutil
+
+    from kinxpro_desktop.resources import migrations_dir
+    from kinxpro_desktop.store.database import migrate
+    from kinxpro_desktop.store.engine import make_engine
+
+    scripts = tmp_path / "migrations-0008"
+    shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    for later in scripts.glob("versions/0009_*.py"):
+        later.unlink()
+    path = tmp_path / "old.db"
+    engine = make_engine(path, raw_key)
+    try:
+        migrate(engine, path, scripts)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO orders (order_id, marketplace_id, purchase_date, last_updated, "
+                    "status, fulfillment_channel, total_minor, currency) VALUES ('904-0000000-"
+                    "0000001', 'ATVPDKIKX0DER', '2026-11-19T10:00:00Z', "
+                    "'2026-11-19T10:00:00Z', 'Unshipped', 'MFN', 1299, 'USD')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO order_items (order_id, order_item_id, asin, sku, title) VALUES "
+                    "('904-0000000-0000001', '1', 'B0OLDOLD01', 'OLD-SKU', 'Teapot vQ')"
+                )
+            )
+            for sql in order_search_0007_flush():
+                conn.execute(text(sql))
+    finally:
+        engine.dispose()
+    db = Database.open(path, raw_key)
+    try:
+        assert found(db, "vq") == ["904-0000000-0000001"]
+        assert found(db, "teapot") == ["904-0000000-0000001"]
+    finally:
+        db.close()
+
+
+def order_search_0007_flush() -> list[str]:
+    """What the orders store of migration 0007 ran after a write (documents only)."""
+    from kinxpro_desktop.store import order_search
+
+    return [s for s in order_search.FLUSH_SQL if "orders_search_tails" not in s]
+
+
+@pytest.mark.parametrize("needle", ["bamboo", "ba", "zz", "x"])
+def test_counts_add_the_orders_whose_held_buyer_name_matched(
+    db: Database, monkeypatch: pytest.MonkeyPatch, needle: str
+) -> None:
+    """Text alone is counted from the index; orders matched by a held buyer name are added
+    once, whether or not their items match too."""
+    from kinxpro_desktop.store import order_queries
+
+    every = sorted(found(db, "113-"))
+    by_name = [every[0], every[1], every[-1]]  # some that match the text too, some not
+    monkeypatch.setattr(order_queries, "buyers_matching", lambda _e, _needle: by_name)
+    q = ViewQueries(db.engine)
+    f = OrderFilter(text=needle)
+    expected = like_oracle(db, needle) | set(by_name)
+    keys = q.order_keys(f, "purchase_date", True)
+    assert set(keys) == expected and len(keys) == len(expected)
+    assert q.count_orders(f) == len(expected)
+    total, first = q.order_head(f, "purchase_date", True, 10)
+    assert total == len(expected) and [r.order_id for r in first] == keys[:10]

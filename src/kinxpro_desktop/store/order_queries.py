@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
 )
 from sqlalchemy.exc import OperationalError
 
@@ -31,7 +32,7 @@ from kinxpro_desktop.core.progress import Cancelled
 from kinxpro_desktop.core.vocabulary import AWAITING_SHIPMENT
 from kinxpro_desktop.store import order_search
 from kinxpro_desktop.store.pii_crypto import cipher_for
-from kinxpro_desktop.store.schema import order_items, order_pii, orders
+from kinxpro_desktop.store.schema import order_items, order_pii, orders, orders_search_tails
 from kinxpro_desktop.store.sql_text import like_pattern
 from kinxpro_desktop.store.timefmt import from_db, opt_from_db, to_db
 
@@ -122,13 +123,18 @@ def buyers_matching(engine: Engine, text: str) -> list[str]:
 
 
 def _order_where(
-    f: OrderFilter, buyers: Sequence[str] = (), *, ordered: bool = True
+    f: OrderFilter,
+    buyers: Sequence[str] = (),
+    *,
+    ordered: bool = True,
+    short_match: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    """`buyers`: ids whose buyer data matched `f.text` (`buyers_matching`)."""
+    """`buyers`: ids whose buyer data matched `f.text` (`buyers_matching`); `short_match`:
+    the index query for a one- or two-character text (`order_search.short_match`)."""
     clauses: list[ColumnElement[bool]] = []
     needle = f.text.strip()
     if needle:
-        matches = _text_matches(needle, ordered)
+        matches = _text_matches(needle, ordered, short_match)
         clauses.append(or_(matches, orders.c.order_id.in_(list(buyers))) if buyers else matches)
     if f.marketplace:
         clauses.append(orders.c.marketplace_id == f.marketplace)
@@ -147,23 +153,32 @@ def _order_where(
     return clauses
 
 
-def _text_matches(needle: str, ordered: bool) -> ColumnElement[bool]:
+def _in_index(query: str) -> Select[tuple[object]]:
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("orders_fts"))
+        .where(text("orders_fts MATCH :fts_query").bindparams(fts_query=query))
+    )
+
+
+def _text_matches(needle: str, ordered: bool, short_match: str | None) -> ColumnElement[bool]:
     """Order id, or an item's SKU, ASIN or title, contains `needle` (case-insensitive).
     `ordered`: for a query in display order (see below); a count looks each match up."""
+    # "+": test membership while walking the sort order's index, rather than look up each
+    # match and sort them all (a first page for a common word: 43 ms -> 13 ms)
+    rowid: ColumnElement[int] = literal_column("+orders.rowid" if ordered else "orders.rowid")
     if order_search.indexed(needle):
-        in_index: Select[tuple[object]] = (
-            select(literal_column("rowid"))
-            .select_from(text("orders_fts"))
-            .where(
-                text("orders_fts MATCH :fts_phrase").bindparams(
-                    fts_phrase=order_search.match_phrase(needle)
-                )
-            )
+        return rowid.in_(_in_index(order_search.match_phrase(needle)))
+    pattern = like_pattern(needle)
+    if short_match is not None:
+        # one or two characters: the index's terms starting with them, and the items' last
+        # two characters (an occurrence at a document's very end starts no term)
+        at_end = select(orders_search_tails.c.order_rowid).where(
+            orders_search_tails.c.tails.like(pattern, escape="\\")
         )
-        # "+": test membership while walking the sort order's index, rather than look up
-        # each match and sort them all (a first page for a common word: 43 ms -> 13 ms)
-        return literal_column("+orders.rowid" if ordered else "orders.rowid").in_(in_index)
-    pattern = like_pattern(needle)  # one or two characters: no trigram to look up
+        found = rowid.in_(at_end)
+        return or_(rowid.in_(_in_index(short_match)), found) if short_match else found
+    # without the index's terms (a caller with no connection at hand): scan the items
     in_items = (
         select(order_items.c.order_id)
         .where(
@@ -234,11 +249,26 @@ class OrderQueries:
                 ).scalars()
             )
 
-    def _where(self, f: OrderFilter, ordered: bool = True) -> list[ColumnElement[bool]]:
-        if not f.text.strip():
+    def _where(
+        self, f: OrderFilter, ordered: bool = True, short: str | None = None
+    ) -> list[ColumnElement[bool]]:
+        """`short`: `_short_match(f)` when the caller has it already."""
+        needle = f.text.strip()
+        if not needle:
             return _order_where(f)
         self._catch_up_search()
-        return _order_where(f, self._buyers(f.text), ordered=ordered)
+        if short is None:
+            short = self._short_match(f)
+        return _order_where(f, self._buyers(f.text), ordered=ordered, short_match=short)
+
+    def _short_match(self, f: OrderFilter) -> str | None:
+        """The index query of a one- or two-character search text (None for other text)."""
+        needle = f.text.strip()
+        if not needle or order_search.indexed(needle):
+            return None
+        self._catch_up_search()
+        with self._engine.connect() as conn:
+            return order_search.short_match(conn, needle)
 
     def _buyers(self, needle: str) -> list[str]:
         """Buyer-name matches, remembered for a few seconds: a new search reads a count,
@@ -263,26 +293,44 @@ class OrderQueries:
         with self._engine.connect() as conn:
             return int(conn.execute(self._count(f)).scalar_one())
 
-    def _count(self, f: OrderFilter) -> Select[Any]:
-        """The match count. Search text alone is counted in the index (every order has one
-        document there, flushed before a search): 62,000 matches in ~9 ms, not ~25 ms."""
+    def _count(self, f: OrderFilter, short: str | None = None) -> Select[Any]:
+        """The match count. Search text alone is counted from the index (every order has
+        one document there, flushed before a search) without reading the orders: 62,000
+        matches in ~9 ms, not ~25 ms; with its tails for one or two characters, and with
+        the orders whose held buyer name matched."""
         needle = f.text.strip()
-        if (
-            order_search.indexed(needle)
-            and f == OrderFilter(text=f.text)
-            and not self._buyers(needle)
-        ):
-            self._catch_up_search()
-            return (
-                select(func.count())
-                .select_from(text("orders_fts"))
-                .where(
-                    text("orders_fts MATCH :fts_phrase").bindparams(
-                        fts_phrase=order_search.match_phrase(needle)
-                    )
+        if not needle or f != OrderFilter(text=f.text):
+            where = self._where(f, ordered=False, short=short)
+            return select(func.count()).select_from(orders).where(*where)
+        self._catch_up_search()
+        main: Select[Any] | None = None  # each order once: its one document
+        extras: list[Select[Any]] = []  # a few more, which may overlap it
+        if order_search.indexed(needle):
+            main = _in_index(order_search.match_phrase(needle))
+        else:
+            short = self._short_match(f) if short is None else short
+            main = _in_index(short) if short else None
+            extras.append(
+                select(orders_search_tails.c.order_rowid).where(
+                    orders_search_tails.c.tails.like(like_pattern(needle), escape="\\")
                 )
             )
-        return select(func.count()).select_from(orders).where(*self._where(f, ordered=False))
+        buyers = self._buyers(needle)
+        if buyers:
+            held: Select[Any] = select(literal_column("orders.rowid").label("order_rowid"))
+            held = held.select_from(orders)
+            extras.append(held.where(orders.c.order_id.in_(buyers)))
+        # added, not a UNION: deduplicating 87,000 index matches cost ~40 ms of a ~55 ms count
+        counted = [] if main is None else [select(func.count()).select_from(main.subquery())]
+        if extras:
+            extra = (extras[0] if len(extras) == 1 else union(*extras)).subquery()
+            more = select(func.count()).select_from(extra)
+            if main is not None:
+                more = more.where(next(iter(extra.c)).not_in(main))
+            counted.append(more)
+        if len(counted) == 1:
+            return counted[0]
+        return select(counted[0].scalar_subquery() + counted[1].scalar_subquery())
 
     def order_keys(
         self,
@@ -313,9 +361,10 @@ class OrderQueries:
     ) -> tuple[int, list[OrderRow]]:
         """How many orders match, and the first `limit` of them in display order: what a
         new filter or sort paints first, before the whole id list is read."""
-        where = self._where(f)
+        short = self._short_match(f)
+        where = self._where(f, short=short)
         column = ORDER_SORT.get(sort, orders.c.purchase_date)
-        count = self._count(f)
+        count = self._count(f, short)
         tie = orders.c.order_id.desc() if descending else orders.c.order_id.asc()
         # ids first, rows after: sorting whole rows would compute each match's item count
         # (62,000 for a common word) before LIMIT applies

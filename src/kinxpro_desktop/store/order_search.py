@@ -1,5 +1,11 @@
 """The orders search index (migration 0007): one FTS5 trigram document per order, made of
-its order id and each item's SKU, ASIN and title, keyed by the order's rowid.
+its order id and each item's SKU, ASIN and title, keyed by the order's rowid; and (migration
+0009) the last two characters of each item's text, `orders_search_tails`.
+
+A needle of three characters or more is one phrase query. A shorter one is the OR of the
+index's terms (trigrams) that start with it, read from the index's vocabulary by prefix
+range (milliseconds): every occurrence followed by enough characters to start a trigram;
+the tails add the occurrences at the very end of a document (the end of its last item).
 
 Writers never touch the index directly: triggers mark changed orders in
 `orders_search_dirty`, and `flush` rebuilds those documents, at the end of each orders write
@@ -10,25 +16,43 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-#: a trigram index answers substrings of three characters or more; shorter text is scanned
+#: a trigram index answers substrings of three characters or more as one phrase
 MIN_INDEXED = 3
 
 _DOC = (
     "o.order_id || ' ' || coalesce((SELECT group_concat(i.sku || ' ' || i.asin || ' ' || "
     "i.title, ' ') FROM order_items i WHERE i.order_id = o.order_id), '')"
 )
+#: the last two characters of each item's text, joined by U+001F (typed by no one)
+TAILS = (
+    "(SELECT group_concat(substr(i.sku || ' ' || i.asin || ' ' || i.title, -2), char(31)) "
+    "FROM order_items i WHERE i.order_id = o.order_id)"
+)
+_DIRTY = "o.rowid IN (SELECT order_rowid FROM orders_search_dirty)"
 FLUSH_SQL = (
     "DELETE FROM orders_fts WHERE rowid IN (SELECT order_rowid FROM orders_search_dirty)",
-    "INSERT INTO orders_fts (rowid, doc) SELECT o.rowid, "  # noqa: S608 (constant SQL)
-    + _DOC
-    + " FROM orders o WHERE o.rowid IN (SELECT order_rowid FROM orders_search_dirty)",
+    f"INSERT INTO orders_fts (rowid, doc) SELECT o.rowid, {_DOC} FROM orders o WHERE {_DIRTY}",  # noqa: S608
+    "DELETE FROM orders_search_tails "
+    "WHERE order_rowid IN (SELECT order_rowid FROM orders_search_dirty)",
+    "INSERT INTO orders_search_tails (order_rowid, tails) "  # noqa: S608 (constant SQL)
+    f"SELECT r, t FROM (SELECT o.rowid AS r, {TAILS} AS t FROM orders o WHERE {_DIRTY}) "
+    "WHERE t IS NOT NULL",
     "DELETE FROM orders_search_dirty",
 )
 _REBUILD = (
     "DELETE FROM orders_fts",
     "INSERT INTO orders_fts (rowid, doc) SELECT o.rowid, " + _DOC + " FROM orders o",  # noqa: S608
+    "DELETE FROM orders_search_tails",
+    "INSERT INTO orders_search_tails (order_rowid, tails) "  # noqa: S608 (constant SQL)
+    f"SELECT r, t FROM (SELECT o.rowid AS r, {TAILS} AS t FROM orders o) WHERE t IS NOT NULL",
     "DELETE FROM orders_search_dirty",
 )
+#: the index's vocabulary, one row per term (per connection; read by prefix range only)
+_VOCAB = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.orders_fts_terms "
+    "USING fts5vocab(main, orders_fts, row)"
+)
+_TERMS = text("SELECT term FROM temp.orders_fts_terms WHERE term >= :lo AND term < :hi")
 
 
 def is_dirty(conn: Connection) -> bool:
@@ -49,8 +73,18 @@ def rebuild(conn: Connection) -> None:
 
 
 def indexed(needle: str) -> bool:
-    """Whether the index can answer this search text (else the caller scans with LIKE)."""
+    """Whether the index answers this search text with one phrase (else: `short_match`)."""
     return len(needle) >= MIN_INDEXED
+
+
+def short_match(conn: Connection, needle: str) -> str:
+    """The FTS5 query for a one- or two-character needle: the OR of the index's terms that
+    start with it, folded as the trigram tokenizer folds; "" when no term does."""
+    low = needle.lower()
+    high = low[:-1] + chr(min(ord(low[-1]) + 1, 0x10FFFF))  # terms sort by code point
+    conn.execute(text(_VOCAB))
+    terms = conn.execute(_TERMS, {"lo": low, "hi": high}).scalars()
+    return " OR ".join(match_phrase(str(term)) for term in terms)
 
 
 def match_phrase(needle: str) -> str:

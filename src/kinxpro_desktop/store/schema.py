@@ -203,6 +203,14 @@ staged_listing_changes = Table(
 orders_search_dirty = Table(
     "orders_search_dirty", metadata, Column("order_rowid", Integer, primary_key=True)
 )
+# ... and (migration 0009) the last two characters of each item's text, for one- and
+# two-character searches (the index finds them everywhere but at a document's very end).
+orders_search_tails = Table(
+    "orders_search_tails",
+    metadata,
+    Column("order_rowid", Integer, primary_key=True),
+    Column("tails", Text, nullable=False),
+)
 
 # Dashboard aggregates per UTC day (migration 0004): triggers on orders and order_items mark
 # a day dirty; the dashboard recomputes dirty days before it reads.
