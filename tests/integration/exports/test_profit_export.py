@@ -12,7 +12,7 @@ import io
 import secrets
 import subprocess
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,9 +29,10 @@ from kinxpro_desktop.services.exports_profit import profit_lines
 from kinxpro_desktop.services.exports_tables import money
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.exports import ExportScope
-from kinxpro_desktop.store.settlement_lines import SETTLEMENT, SettlementQueries
+from kinxpro_desktop.store.settlement_lines import SettlementQueries
 from tests.integration.test_cli import PASS, cli, one_clean_line
 from tests.integration.test_cli_folders import tmpfs  # noqa: F401 (fixture)
+from tests.support.settlements import DE_ROWS, JP_ROWS, line, store_settlement
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -43,22 +44,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     )
     yield database
     database.close()
-
-
-def line(
-    posted: str, market: str, kind: str, atype: str, desc: str, amount: str, sku: str, oid: str
-) -> dict[str, str]:
-    return {
-        "transaction-type": kind,
-        "order-id": oid,
-        "marketplace-name": market,
-        "amount-type": atype,
-        "amount-description": desc,
-        "amount": amount,
-        "posted-date": posted[:10],
-        "posted-date-time": posted,
-        "sku": sku,
-    }
 
 
 US_ROWS = [
@@ -81,29 +66,11 @@ US_ROWS = [
     line("2026-09-15 10:00:00 UTC", "Amazon.com", "Order", "ItemPrice", "Principal", "999.00",
          "A", "113-0"),
 ]  # fmt: skip
-JP_ROWS = [
-    {"settlement-id": "222", "currency": "JPY", "total-amount": "1"},
-    line("2026-11-20T03:00:00+09:00", "Amazon.co.jp", "Order", "ItemPrice", "Principal",
-         "1500", "A", "503-1"),
-    line("2026-11-20T03:00:00+09:00", "Amazon.co.jp", "Order", "ItemFees", "Commission",
-         "-225", "A", "503-1"),
-]  # fmt: skip
-DE_ROWS = [
-    {"settlement-id": "333", "currency": "EUR", "total-amount": "1"},
-    line("20.11.2026 10:00:00 UTC", "Amazon.de", "Order", "ItemPrice", "Principal", "1.234,56",
-         "A", "302-1"),
-    line("20.11.2026 10:00:00 UTC", "Amazon.de", "Order", "ItemFees", "Commission", "-185,18",
-         "A", "302-1"),
-]  # fmt: skip
 MARKETS = (("ATVPDKIKX0DER", US_ROWS), ("A1VC38T7YXB528", JP_ROWS), ("A1PA6795UKMFR9", DE_ROWS))
 
 
 def store(db: Database, market: str, rows: list[dict[str, str]], now: datetime = NOW) -> None:
-    with db.transaction() as uow:
-        run = uow.reports.create_run(
-            SETTLEMENT, market, now=now, start=now - timedelta(days=40), end=now
-        )
-        uow.reports.store_rows(run, rows, document_id=f"d{run}", completed_at=now)
+    store_settlement(db, market, rows, now)
 
 
 def seed(db: Database) -> None:

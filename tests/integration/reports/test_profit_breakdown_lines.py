@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.services.dashboard import MEASURES, DashboardService
 from kinxpro_desktop.store.database import Database
-from kinxpro_desktop.store.settlement_lines import SETTLEMENT, amount_minor
+from kinxpro_desktop.store.settlement_lines import amount_minor
+from tests.support.settlements import DE_ROWS, JP_ROWS, line, store_settlement
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -31,28 +32,8 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.close()
 
 
-def line(
-    posted: str, market: str, kind: str, atype: str, desc: str, amount: str, sku: str, oid: str
-) -> dict[str, str]:
-    return {
-        "transaction-type": kind,
-        "order-id": oid,
-        "marketplace-name": market,
-        "amount-type": atype,
-        "amount-description": desc,
-        "amount": amount,
-        "posted-date": posted[:10],
-        "posted-date-time": posted,
-        "sku": sku,
-    }
-
-
 def store(db: Database, market: str, rows: list[dict[str, str]], days: int = 40) -> None:
-    with db.transaction() as uow:
-        run = uow.reports.create_run(
-            SETTLEMENT, market, now=NOW, start=NOW - timedelta(days=days), end=NOW
-        )
-        uow.reports.store_rows(run, rows, document_id=f"d{run}", completed_at=NOW)
+    store_settlement(db, market, rows, NOW, days)
 
 
 US_ROWS = [
@@ -69,20 +50,6 @@ US_ROWS = [
          "B", "113-2"),
     line("2026-11-22 10:00:00 UTC", "Amazon.com", "other-transaction", "other", "Storage Fee",
          "-4.10", "", ""),
-]  # fmt: skip
-JP_ROWS = [
-    {"settlement-id": "222", "currency": "JPY", "total-amount": "1"},
-    line("2026-11-20T03:00:00+09:00", "Amazon.co.jp", "Order", "ItemPrice", "Principal",
-         "1500", "A", "503-1"),
-    line("2026-11-20T03:00:00+09:00", "Amazon.co.jp", "Order", "ItemFees", "Commission",
-         "-225", "A", "503-1"),
-]  # fmt: skip
-DE_ROWS = [
-    {"settlement-id": "333", "currency": "EUR", "total-amount": "1"},
-    line("20.11.2026 10:00:00 UTC", "Amazon.de", "Order", "ItemPrice", "Principal", "1.234,56",
-         "A", "302-1"),
-    line("20.11.2026 10:00:00 UTC", "Amazon.de", "Order", "ItemFees", "Commission", "-185,18",
-         "A", "302-1"),
 ]  # fmt: skip
 
 

@@ -182,18 +182,16 @@ class DocumentPreviewDialog(QDialog):
             return
         self.print_button.setEnabled(False)
         self.status.setText(f"Sending to {name}…")
-        documents, kind, ids, page, actor = (
-            self.documents,
-            self.kind,
-            self.order_ids,
-            self.page,
-            self.ctx.actor,
-        )
+        documents, kind, ids, page, actor = self._job_values()
         self.ctx.runner.submit(
             lambda: documents.print(kind, ids, name, page, actor=actor),
             on_done=self._printed,
             on_error=self._print_failed,
         )
+
+    def _job_values(self) -> tuple[Any, DocumentKind, list[str], PageSize, str]:
+        """What a worker job needs, read here on the GUI thread (never the widget there)."""
+        return self.documents, self.kind, list(self.order_ids), self.page, self.ctx.actor
 
     def _printed(self, job: Any) -> None:
         self.print_button.setEnabled(True)
@@ -220,13 +218,7 @@ class DocumentPreviewDialog(QDialog):
             self.status.setText("Nothing to save.")
             return
         days = self.ctx.privacy.retention_days() if hasattr(self.ctx, "privacy") else 30
-        documents, kind, ids, page, actor = (
-            self.documents,
-            self.kind,
-            self.order_ids,
-            self.page,
-            self.ctx.actor,
-        )
+        documents, kind, ids, page, actor = self._job_values()
         self.ctx.runner.submit(
             lambda: documents.save(kind, ids, path, page, actor=actor, retention_days=days),
             on_done=self._saved,
