@@ -80,6 +80,8 @@ def test_pages_render_from_memory_and_save_where_asked(
     assert _ink(shot) > 20  # the page is painted in the window, not only held
     # no printer service in this document service: no Print button to press
     assert not dialog.print_button.isVisible()
+    dialog.reject()  # closing lets go of the pages (a packing slip's hold an address)
+    assert dialog.strip.pages == []
 
 
 def test_closing_while_pages_render_is_safe(
@@ -99,6 +101,10 @@ def test_closing_while_pages_render_is_safe(
         dialog.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qtbot.wait(500)  # the workers finish and their results arrive for deleted dialogs
+    closed = _preview(ctx, qtbot, kind=DocumentKind.PICK_LIST, order_ids=ids, documents=documents)
+    closed.reject()  # closed, not deleted: a result arriving later is not shown
+    qtbot.wait(500)
+    assert closed.strip.pages == [] and closed.page_count == 0
     QApplication.processEvents()
     again = _preview(
         ctx, qtbot, kind=DocumentKind.PICK_LIST, order_ids=ids[:2], documents=documents

@@ -63,6 +63,7 @@ class DocumentPreviewDialog(QDialog):
         self.page = page
         self.documents = documents if documents is not None else ctx.documents
         self._page_count = 0
+        self._closed = False
         self.setWindowTitle(f"{kind.label.capitalize()} preview")
         self.strip = PageStrip(self)
         self.view = strip_area(self.strip, self)
@@ -105,6 +106,13 @@ class DocumentPreviewDialog(QDialog):
                 on_error=self._failed,
             )
 
+    def done(self, result: int) -> None:
+        """Closing lets go of the page images (a packing slip's show the buyer's address),
+        and a render still running is shown nowhere."""
+        self._closed = True
+        self.strip.clear()
+        super().done(result)
+
     @property
     def page_count(self) -> int:
         return self._page_count
@@ -126,6 +134,8 @@ class DocumentPreviewDialog(QDialog):
         return max(MIN_RENDER_PX, min(MAX_RENDER_PX, wanted))
 
     def _show_pages(self, result: tuple[int, list[QImage]]) -> None:
+        if self._closed:
+            return
         count, images = result
         self._page_count = count
         self.strip.set_pages(images)
