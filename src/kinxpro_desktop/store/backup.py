@@ -19,6 +19,7 @@ from typing import Any
 import sqlcipher3
 
 from kinxpro_desktop.core.errors import UserError
+from kinxpro_desktop.store import order_search
 from kinxpro_desktop.store.database import Database
 
 #: Never in a backup: buyer data, label documents (they print the address), secrets.
@@ -174,7 +175,7 @@ def _copy_tables(conn: Any, keep: Sequence[str]) -> None:
     try:
         conn.execute("PRAGMA defer_foreign_keys = ON")
         for table in _tables(conn):
-            if table in _NOT_DATA or table in keep:
+            if table in _NOT_DATA or table in keep or order_search.is_search_table(table):
                 continue
             conn.execute(f'DELETE FROM main."{table}"')  # noqa: S608
             if table in EXCLUDED or table not in theirs:
@@ -183,6 +184,8 @@ def _copy_tables(conn: Any, keep: Sequence[str]) -> None:
             conn.execute(
                 f'INSERT INTO main."{table}" ({cols}) SELECT {cols} FROM {_ALIAS}."{table}"'  # noqa: S608
             )
+        for sql in order_search.REBUILD_SQL:  # the copied orders have rowids of their own
+            conn.execute(sql)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -39,7 +39,8 @@ FLUSH_SQL = (
     "WHERE t IS NOT NULL",
     "DELETE FROM orders_search_dirty",
 )
-_REBUILD = (
+#: every document and tail again (a restore, or anything that renumbered order rowids)
+REBUILD_SQL = (
     "DELETE FROM orders_fts",
     "INSERT INTO orders_fts (rowid, doc) SELECT o.rowid, " + _DOC + " FROM orders o",  # noqa: S608
     "DELETE FROM orders_search_tails",
@@ -55,6 +56,12 @@ _VOCAB = (
 _TERMS = text("SELECT term FROM temp.orders_fts_terms WHERE term >= :lo AND term < :hi")
 
 
+def is_search_table(name: str) -> bool:
+    """The index's own tables (the FTS5 table, its shadow tables, the tails and the dirty
+    marks): keyed by order rowids, so built from the orders, never copied between stores."""
+    return name.startswith("orders_fts") or name in ("orders_search_tails", "orders_search_dirty")
+
+
 def is_dirty(conn: Connection) -> bool:
     return conn.execute(text("SELECT 1 FROM orders_search_dirty LIMIT 1")).first() is not None
 
@@ -68,7 +75,7 @@ def flush(conn: Connection) -> None:
 
 def rebuild(conn: Connection) -> None:
     """Rebuild every document (after anything that may have renumbered order rowids)."""
-    for sql in _REBUILD:
+    for sql in REBUILD_SQL:
         conn.execute(text(sql))
 
 

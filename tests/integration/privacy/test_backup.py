@@ -187,3 +187,41 @@ def test_cli_backup_and_restore_take_the_code_from_stdin(tmp_path: Path) -> None
     assert "20 orders" in done.stdout
     verified = cli(new, "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_restored_store_finds_orders_by_search(
+    seeded_store: tuple[Database, Seeded], tmp_path: Path
+) -> None:
+    """The search index is keyed by order rowids, which a restore renumbers (a deleted order
+    left a gap): it is rebuilt for the restored orders, never copied."""
+    from sqlalchemy import text
+
+    from kinxpro_desktop.store.order_queries import OrderFilter
+    from kinxpro_desktop.store.queries import ViewQueries
+
+    db, seeded = seeded_store
+    gone, later = seeded.orders[0].order_id, seeded.orders[-1].order_id
+    with db.engine.begin() as conn:  # an order removed: the rowids after it keep their numbers
+        conn.execute(text("DELETE FROM order_items WHERE order_id = :o"), {"o": gone})
+        conn.execute(text("DELETE FROM orders WHERE order_id = :o"), {"o": gone})
+        conn.execute(
+            text("UPDATE order_items SET title = 'Quokka lamp qz' WHERE order_id = :o"),
+            {"o": later},
+        )
+    assert ViewQueries(db.engine).order_keys(OrderFilter(text="quokka"), "purchase_date", True) == [
+        later
+    ]
+    made = BackupService(db, clock=lambda: NOW).create(tmp_path / "kinxpro.backup", "owner")
+    fresh = Database.open(tmp_path / "new" / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32)))
+    try:
+        BackupService(fresh, clock=lambda: NOW).restore(made.path, made.recovery_code, "owner")
+        views = ViewQueries(fresh.engine)
+        for needle in ("quokka", "qz", "z", later):
+            keys = views.order_keys(OrderFilter(text=needle), "purchase_date", True)
+            assert later in keys, needle
+            assert views.count_orders(OrderFilter(text=needle)) == len(keys), needle
+        assert views.order_keys(OrderFilter(text="quokka"), "purchase_date", True) == [later]
+        assert gone not in views.order_keys(OrderFilter(text=gone), "purchase_date", True)
+        assert fresh.integrity(full=True).ok
+    finally:
+        fresh.close()
