@@ -41,6 +41,7 @@ from kinxpro_desktop.services.report_schedule_markets import (
     carried,
     decode_tried,
     encode_tried,
+    last_done_everywhere,
     newest_run_id,
     overall,
     record_failure,
@@ -292,8 +293,7 @@ class ReportSchedule:
         # a standing order to call Amazon: who may sync may schedule (not the analyst role)
         self._db.access.require(Permission.SYNC)
         now = self._clock()
-        last_run = self._db.reports.last_done(report_type, None)
-        last = last_run.requested_at if last_run is not None else None
+        last = last_done_everywhere(self._db, self._reports, kind)
         with self._state_lock:
             entries = self._load()
             old = entries[report_type]

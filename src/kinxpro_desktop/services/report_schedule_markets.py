@@ -160,6 +160,25 @@ def newest_run_id(db: Database, report_type: str) -> int | None:
     return runs[0].run_id if runs else None
 
 
+def last_done_everywhere(db: Database, reports: ReportService, kind: ReportKind) -> datetime | None:
+    """When the type last ran in every one of the seller's marketplaces: the oldest of each
+    marketplace's newest run, None when one never ran (a schedule switched on is then due at
+    once). Without a connection, or for settlements, the newest run in any marketplace."""
+    markets: list[str] = []
+    if kind.requestable:
+        try:
+            markets = reports.marketplaces()
+        except UserError:  # not connected: the account's marketplaces are not known
+            markets = []
+    if not markets:
+        run = db.reports.last_done(kind.report_type, None)
+        return run.requested_at if run is not None else None
+    newest = [db.reports.last_done(kind.report_type, m) for m in markets]
+    if any(run is None for run in newest):
+        return None
+    return min(run.requested_at for run in newest if run is not None)
+
+
 def carried(
     tried: Iterable[MarketRun], markets: Sequence[str], now: datetime, every: timedelta | None
 ) -> dict[str, MarketRun]:

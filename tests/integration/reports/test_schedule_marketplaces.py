@@ -282,3 +282,22 @@ def test_run_due_prints_one_line_per_marketplace(tmp_path: Path, sim: Simulator)
     for line, name in zip(lines, ("US", "CA", "MX"), strict=True):
         assert f": DONE. {name}: " in line and line.endswith(" rows")
     assert created_per_market(sim, LISTINGS) == {US: 1, CA: 1, MX: 1}
+
+
+def test_a_type_run_by_hand_in_one_marketplace_is_due_at_once_for_the_others(
+    reports: ReportService, sim: Simulator
+) -> None:
+    """Switched on after a US run by hand, the schedule does not wait a day for Canada and
+    Mexico, which never ran: due at once, the US reuses its document, the others are asked."""
+    us = reports.request(MYI, marketplace_id=US)
+    assert us.ok
+    entry = reports.schedule.set_every(MYI, "daily")
+    assert entry.next_due is not None and entry.next_due <= sim.now()
+    assert reports.schedule.due_now() == [MYI]  # not a day after the US run
+    (result,) = reports.schedule.run_due()
+    assert [(m.marketplace_id, m.status) for m in result.markets] == [
+        (US, "REUSED"),
+        (CA, "DONE"),
+        (MX, "DONE"),
+    ]
+    assert created_per_market(sim, MYI) == {US: 1, CA: 1, MX: 1}
