@@ -13,22 +13,13 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from sqlalchemy import insert, text
 
-from kinxpro_desktop.core.listing_issues import ERROR, INFO, WARNING, ListingIssue
+from kinxpro_desktop.core.listing_issues import ERROR, WARNING
 from kinxpro_desktop.store.database import Database
 from kinxpro_desktop.store.schema import listings
 from kinxpro_desktop.ui.models.listings import ISSUES_COLUMN, ListingsTableModel
 from kinxpro_desktop.ui.models.paged import CHIP_ROLE
 from kinxpro_desktop.ui.tabs.listings import ListingsTab
-
-WEIGHT = ListingIssue(
-    "90220",
-    ERROR,
-    "'item_package_weight' is required but not supplied.",
-    ("item_package_weight",),
-    ("MISSING_ATTRIBUTE",),
-)
-IMAGE = ListingIssue("18027", WARNING, "Image too small.", ("main_product_image_locator",))
-NOTE = ListingIssue("99300", INFO, "A note.")
+from tests.integration.test_listing_issues_store import IMAGE, NOTE, WEIGHT
 
 STORED = {
     "A-NEW": json.dumps([WEIGHT.to_json(), IMAGE.to_json(), WEIGHT.to_json()]),

@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from kinxpro_desktop.core.errors import UserError
 from kinxpro_desktop.core.printing import PageSize, PrintFailed
 
 MAX_RENDER_DPI = 600  # a 4x6 page at 600 dpi is 2400x3600 px; more only costs memory
@@ -122,8 +123,11 @@ def page_images(data: bytes, width_px: int, limit: int) -> tuple[int, list[QImag
     """A PDF in memory for the screen: its page count and its first ``limit`` pages as grey
     images ``width_px`` wide (about 1.3 MB a Letter page at 1,000 px). Runs on a worker: the
     QPdfDocument is made, read and closed here, so no renderer thread outlives the call.
-    Raises PrintFailed for bytes that are not a readable PDF."""
-    doc = _PdfPages(data, 0)
+    Bytes that are not a readable PDF raise a UserError saying so."""
+    try:
+        doc = _PdfPages(data, 0)
+    except PrintFailed:
+        raise UserError("The document could not be shown (the PDF is damaged).") from None
     try:
         sizes = doc.sizes()
         images = []

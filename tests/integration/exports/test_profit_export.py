@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,17 +32,12 @@ from kinxpro_desktop.store.settlement_lines import SettlementQueries
 from tests.integration.test_cli import PASS, cli, one_clean_line
 from tests.integration.test_cli_folders import tmpfs  # noqa: F401 (fixture)
 from tests.support.settlements import DE_ROWS, JP_ROWS, line, store_settlement
+from tests.support.simulator import db_fixture
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
+db = db_fixture()  # a real SQLCipher store with a random key
 
 
 US_ROWS = [

@@ -5,17 +5,12 @@ written out by hand (not computed by the code under test)."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
-from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.models import Money, Order
 from kinxpro_desktop.services.dashboard import CurrencyFigures, Dashboard, DashboardService
 from kinxpro_desktop.store.database import Database
@@ -27,15 +22,6 @@ JP = "A1VC38T7YXB528"
 
 def utc(text_: str) -> datetime:
     return datetime.fromisoformat(text_).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
 
 
 def _price(usd: Decimal, currency: str) -> Decimal:

@@ -5,15 +5,11 @@ local day of its posted time."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from kinxpro_desktop.core.dbkey import DatabaseKey
 from kinxpro_desktop.core.models import Money
 from kinxpro_desktop.services.dashboard import MEASURES, DashboardService
 from kinxpro_desktop.store.database import Database
@@ -21,15 +17,6 @@ from kinxpro_desktop.store.settlement_lines import amount_minor
 from tests.support.settlements import DE_ROWS, JP_ROWS, line, store_settlement
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(
-        tmp_path / "kinxpro.db", DatabaseKey(raw=secrets.token_bytes(32), source="test")
-    )
-    yield database
-    database.close()
 
 
 def store(db: Database, market: str, rows: list[dict[str, str]], days: int = 40) -> None:

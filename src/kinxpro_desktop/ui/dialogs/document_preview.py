@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from kinxpro_desktop.core.errors import UserError
-from kinxpro_desktop.core.printing import PageSize, PrinterInfo, PrintFailed
+from kinxpro_desktop.core.printing import PageSize, PrinterInfo
 from kinxpro_desktop.printing.render import page_images
 from kinxpro_desktop.services.order_documents import DocumentKind
 from kinxpro_desktop.ui.fmt import plural
@@ -240,9 +240,6 @@ class DocumentPreviewDialog(QDialog):
         self.saved.emit(saved)
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, PrintFailed) and "not a readable PDF" in exc.message:
-            self.status.setText("The document could not be shown (the PDF is damaged).")
-            return
         self.status.setText(
             exc.message if isinstance(exc, UserError) else f"Failed ({type(exc).__name__})."
         )
